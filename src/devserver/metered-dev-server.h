@@ -1,0 +1,78 @@
+/* metered-dev-server.h: a local server speaking the Metered Realtime protocol
+ *
+ * Embeddable: tests and the inspector create one, listen on port 0 and ask
+ * for its URL. It runs on the thread-default main context of the thread that
+ * calls metered_dev_server_listen().
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "metered-dev-config.h"
+
+G_BEGIN_DECLS
+
+#define METERED_TYPE_DEV_SERVER (metered_dev_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (MeteredDevServer, metered_dev_server, METERED, DEV_SERVER, GObject)
+
+/* @config: (nullable): NULL for the built-in development configuration
+ * (pk_live_dev, sk_id_dev / sk_secret_dev, pattern `**`, all actions). */
+MeteredDevServer *metered_dev_server_new            (MeteredDevConfig  *config);
+MeteredDevConfig *metered_dev_server_get_config     (MeteredDevServer  *self);
+
+/* @port 0 picks a free port. */
+gboolean          metered_dev_server_listen         (MeteredDevServer  *self,
+                                                     const char        *host,
+                                                     guint              port,
+                                                     GError           **error);
+guint             metered_dev_server_get_port       (MeteredDevServer  *self);
+/* "ws://HOST:PORT", the base URL a client is given. */
+char             *metered_dev_server_dup_url        (MeteredDevServer  *self);
+
+/* Simulated demo peers (sensors, chat bots, echo peer). */
+void              metered_dev_server_set_demo       (MeteredDevServer  *self,
+                                                     gboolean           enabled);
+
+/* Graceful shutdown: every connection gets `going_away {retryAfterMs}` then
+ * close 1001; the listener stops. Emits ::stopped when the last connection
+ * is gone (at most about 1 s later). */
+void              metered_dev_server_stop           (MeteredDevServer  *self,
+                                                     guint              retry_after_ms);
+
+guint             metered_dev_server_get_n_connections (MeteredDevServer *self);
+
+/* Test hooks: reachable from C, and from the metered-devserver binary only
+ * through --test-hooks on stdin; never from the network. @peer_id selects
+ * every connection of that peer; NULL selects every connection.
+ * Each returns the number of connections affected. */
+typedef enum {
+  METERED_DEV_ACKS_NORMAL,
+  METERED_DEV_ACKS_DELAY,     /* send acks/errors after a delay */
+  METERED_DEV_ACKS_SWALLOW,   /* never answer requests (frames are still processed) */
+} MeteredDevAckMode;
+
+guint metered_dev_server_hook_drop          (MeteredDevServer *self,
+                                             const char       *peer_id);
+guint metered_dev_server_hook_close         (MeteredDevServer *self,
+                                             const char       *peer_id,
+                                             gushort           code,
+                                             const char       *reason);
+guint metered_dev_server_hook_send_raw      (MeteredDevServer *self,
+                                             const char       *peer_id,
+                                             const char       *text);
+guint metered_dev_server_hook_set_ack_mode  (MeteredDevServer *self,
+                                             const char       *peer_id,
+                                             MeteredDevAckMode mode,
+                                             guint             delay_ms);
+/* Stop reading and stop answering pings: a silent, half-open peer. */
+guint metered_dev_server_hook_stall         (MeteredDevServer *self,
+                                             const char       *peer_id,
+                                             gboolean          stalled);
+/* New connections are refused with @code before welcome (0 turns it off). */
+void  metered_dev_server_hook_reject_connections (MeteredDevServer *self,
+                                                  gushort           code);
+
+G_END_DECLS
