@@ -66,7 +66,8 @@ void          metered_frame_clear               (MeteredFrame   *frame);
 
 /* Parses a frame the server sent (the client side). Anything that does not
  * have exactly the shape of §17 fails with METERED_CLIENT_ERROR_PROTOCOL and
- * leaves @frame cleared. */
+ * leaves @frame cleared. Both parsers overwrite @frame without reading it
+ * (it need not be initialized); clear it with metered_frame_clear(). */
 METERED_INTERNAL
 gboolean      metered_frame_parse_server_frame  (const char     *text,
                                                  gssize          len,
@@ -145,6 +146,25 @@ char *metered_frame_build_pong        (void);
 METERED_INTERNAL
 void  metered_json_append_string      (GString    *out,
                                        const char *text);
+
+/* Appends @node as compact JSON, members in insertion order. Doubles are
+ * written with 15 significant digits when that reads back exactly, else 17
+ * (0.1 stays "0.1"); non-finite doubles, which JSON cannot carry, as null. */
+METERED_INTERNAL
+void  metered_json_append_node        (GString    *out,
+                                       JsonNode   *node);
+
+/* Parses JSON text from outside (network, tokens, config files) safely:
+ * strict RFC 8259 syntax, valid UTF-8, at most METERED_JSON_MAX_DEPTH
+ * levels of nesting, no `\u0000` in strings and no number json-glib would
+ * misread (integers beyond 64 bits, doubles beyond range). Fails with
+ * JSON_PARSER_ERROR; the message never quotes the input. */
+#define METERED_JSON_MAX_DEPTH 64
+
+METERED_INTERNAL
+JsonNode *metered_json_parse_untrusted (const char  *text,
+                                        gssize       len,
+                                        GError     **error);
 
 METERED_INTERNAL
 MeteredFramePeer *metered_frame_peer_new  (const char *peer_id,
