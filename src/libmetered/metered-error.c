@@ -38,8 +38,24 @@ metered_server_error_private_clear (MeteredServerErrorPrivate *priv)
     g_clear_pointer (&priv->raw_code, g_free);
 }
 
+/**
+ * metered_server_error_quark:
+ *
+ * The quark behind %METERED_SERVER_ERROR. The domain carries private data
+ * (the raw code of unknown errors), so its quark string is
+ * `MeteredServerError` as G_DEFINE_EXTENDED_ERROR() makes it.
+ *
+ * Returns: the error domain
+ */
 G_DEFINE_EXTENDED_ERROR (MeteredServerError, metered_server_error)
 
+/**
+ * metered_client_error_quark:
+ *
+ * The quark behind %METERED_CLIENT_ERROR.
+ *
+ * Returns: the error domain
+ */
 G_DEFINE_QUARK (metered-client-error-quark, metered_client_error)
 G_DEFINE_QUARK (metered-close-error-quark, metered_close_error)
 

@@ -127,7 +127,19 @@ GQuark metered_client_error_quark (void);
  */
 #define METERED_CLOSE_ERROR (metered_close_error_quark ())
 
+/**
+ * metered_close_error_quark:
+ *
+ * The quark behind %METERED_CLOSE_ERROR. Bindings pass it to
+ * `GLib.Error.matches()` together with a #MeteredCloseCode.
+ *
+ * The return type is spelled `guint32`, which is what #GQuark is, because
+ * the domain has no error enum of its own: given a `GQuark`, the
+ * introspection scanner insists on a `MeteredCloseError` enum.
+ *
+ * Returns: the error domain
+ */
 METERED_AVAILABLE_IN_ALL
-GQuark metered_close_error_quark (void);
+guint32 metered_close_error_quark (void);
 
 G_END_DECLS

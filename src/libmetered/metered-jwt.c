@@ -23,6 +23,13 @@ struct _MeteredJwt {
 
 G_DEFINE_BOXED_TYPE (MeteredJwt, metered_jwt, metered_jwt_ref, metered_jwt_unref)
 
+/**
+ * metered_jwt_error_quark:
+ *
+ * The quark behind %METERED_JWT_ERROR.
+ *
+ * Returns: the error domain
+ */
 G_DEFINE_QUARK (metered-jwt-error-quark, metered_jwt_error)
 
 /* base64url (RFC 4648 §5) without padding. */
@@ -97,7 +104,8 @@ metered_base64url_encode (const guint8 *data,
 
 /**
  * metered_base64url_decode:
- * @text: (array length=text_len): base64url text without padding
+ * @text: (array length=text_len) (element-type guint8): base64url text
+ *   without padding (ASCII; bindings pass it as bytes)
  * @text_len: length of @text in bytes
  * @out_len: (out): return location for the decoded length
  * @error: return location for a #GError
@@ -292,6 +300,8 @@ metered_jwt_parse (const char  *token,
  * metered_jwt_ref:
  * @self: a #MeteredJwt
  *
+ * Takes a reference; the token is immutable, so holders can share it.
+ *
  * Returns: (transfer full): @self
  */
 MeteredJwt *
@@ -328,6 +338,9 @@ metered_jwt_unref (MeteredJwt *self)
 /**
  * metered_jwt_get_algorithm:
  * @self: a #MeteredJwt
+ *
+ * Gives the signing algorithm the header claims. Only `HS256` verifies;
+ * the value is exposed so a refusal can say what was offered.
  *
  * Returns: the header's `alg`, as sent (not yet checked)
  */

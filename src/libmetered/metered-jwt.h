@@ -43,6 +43,13 @@ typedef enum {
 
 #define METERED_TYPE_JWT (metered_jwt_get_type ())
 
+/**
+ * MeteredJwt:
+ *
+ * A parsed compact JWT: the header's `alg` and `kid` and the claims, kept
+ * with the signed bytes so that metered_jwt_verify() can check the
+ * signature later. Parsing alone proves nothing about who made the token.
+ */
 typedef struct _MeteredJwt MeteredJwt;
 
 METERED_AVAILABLE_IN_ALL

@@ -39,6 +39,8 @@ metered_reconnect_options_new (void)
  * metered_reconnect_options_copy:
  * @self: options
  *
+ * Copies the options, so a caller can adjust a copy of shared settings.
+ *
  * Returns: (transfer full): a copy of @self
  */
 MeteredReconnectOptions *
