@@ -1,0 +1,21 @@
+/* inspector-application.h: the Metered Inspector application
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "inspector-connect-options.h"
+
+G_BEGIN_DECLS
+
+#define INSPECTOR_TYPE_APPLICATION (inspector_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (InspectorApplication, inspector_application, INSPECTOR, APPLICATION, AdwApplication)
+
+InspectorApplication    *inspector_application_new                   (GApplicationFlags   flags);
+InspectorConnectOptions *inspector_application_options_from_command_line (GVariantDict  *options,
+                                                                          GError       **error);
+
+G_END_DECLS

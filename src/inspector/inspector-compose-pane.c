@@ -1,0 +1,464 @@
+/* inspector-compose-pane.c: publish to a channel or send to a peer
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#define G_LOG_DOMAIN "inspector-compose-pane"
+
+#include <glib/gi18n.h>
+
+#include "metered-channel.h"
+
+#include "inspector-config.h"
+
+#include "inspector-compose-pane.h"
+#include "inspector-json.h"
+#include "inspector-source-style.h"
+
+#define DEFAULT_PAYLOAD "{\n  \"text\": \"hello from the inspector\"\n}"
+
+struct _InspectorComposePane
+{
+  GtkWidget            parent_instance;
+
+  InspectorConnection *connection;
+  GCancellable        *cancellable;
+  GtkListStore        *completions;
+  char                *result;
+
+  /* The template's one direct child, disposed with it. */
+  GtkWidget           *box;
+  GtkToggleButton     *publish_toggle;
+  GtkToggleButton     *send_toggle;
+  GtkEntry            *target_entry;
+  GtkSourceView       *editor;
+  GtkLabel            *validity_label;
+  GtkLabel            *size_label;
+  GtkLabel            *result_label;
+  GtkButton           *send_button;
+};
+
+G_DEFINE_FINAL_TYPE (InspectorComposePane, inspector_compose_pane, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_RESULT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+to_peer (InspectorComposePane *self)
+{
+  return gtk_toggle_button_get_active (self->send_toggle);
+}
+
+static char *
+dup_payload (InspectorComposePane *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->editor));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+set_result (InspectorComposePane *self,
+            const char           *result,
+            const char           *css_class)
+{
+  g_free (self->result);
+  self->result = g_strdup (result);
+
+  gtk_label_set_label (self->result_label, result != NULL ? result : "");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "dim-label");
+  if (css_class != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->result_label), css_class);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+}
+
+/* Validates the draft as it is typed: JSON, size against the server's
+ * maxMessageSize, and the target's name rules. */
+static void
+on_changed (InspectorComposePane *self)
+{
+  g_autoptr(GError) json_error = NULL;
+  g_autoptr(GError) target_error = NULL;
+  g_autofree char *payload = dup_payload (self);
+  g_autofree char *size_text = NULL;
+  g_autofree char *max_text = NULL;
+  g_autofree char *size_label = NULL;
+  const char *target = gtk_editable_get_text (GTK_EDITABLE (self->target_entry));
+  gint64 max_size = self->connection != NULL ? inspector_connection_get_max_message_size (self->connection) : 65536;
+  gboolean json_ok;
+  gboolean target_ok;
+  gboolean size_ok;
+  gsize size;
+
+  json_ok = inspector_json_measure (payload, &size, &json_error);
+  size_ok = (gint64) size <= max_size;
+
+  if (to_peer (self))
+    target_ok = metered_peer_id_validate (target, &target_error);
+  else
+    target_ok = metered_channel_validate (target, &target_error);
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->validity_label), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->validity_label), "dim-label");
+
+  if (!json_ok)
+    {
+      g_autofree char *message = g_strdup_printf (_("Not JSON: %s"), json_error->message);
+
+      gtk_label_set_label (self->validity_label, message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->validity_label), message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->validity_label), "error");
+    }
+  else if (!target_ok && target[0] != '\0')
+    {
+      gtk_label_set_label (self->validity_label, target_error->message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->validity_label), target_error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->validity_label), "error");
+    }
+  else if (!size_ok)
+    {
+      gtk_label_set_label (self->validity_label, _("Too large for this server"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->validity_label), NULL);
+      gtk_widget_add_css_class (GTK_WIDGET (self->validity_label), "error");
+    }
+  else
+    {
+      gtk_label_set_label (self->validity_label, _("Valid JSON"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->validity_label), NULL);
+      gtk_widget_add_css_class (GTK_WIDGET (self->validity_label), "dim-label");
+    }
+
+  if (size < 1000)
+    size_text = g_strdup_printf (_("%u B"), (guint) size);
+  else
+    size_text = g_format_size (size);
+  max_text = g_format_size (max_size);
+  /* Translators: the payload's size on the wire, of the server's maximum */
+  size_label = g_strdup_printf (_("%s of %s"), size_text, max_text);
+  gtk_label_set_label (self->size_label, size_label);
+
+  if (size_ok)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->size_label), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->size_label), "error");
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.send",
+                                 self->connection != NULL && json_ok && target_ok && size_ok);
+}
+
+static void
+refresh_completions (InspectorComposePane *self)
+{
+  g_auto(GStrv) candidates = NULL;
+
+  gtk_list_store_clear (self->completions);
+
+  if (self->connection == NULL)
+    return;
+
+  if (to_peer (self))
+    candidates = inspector_connection_dup_peer_ids (self->connection);
+  else
+    {
+      GListModel *channels = inspector_connection_get_channels (self->connection);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
+        {
+          g_autoptr(InspectorChannel) channel = g_list_model_get_item (channels, i);
+
+          g_strv_builder_add (builder, inspector_channel_get_name (channel));
+        }
+      candidates = g_strv_builder_end (builder);
+    }
+
+  for (guint i = 0; candidates[i] != NULL; i++)
+    gtk_list_store_insert_with_values (self->completions, NULL, -1, 0, candidates[i], -1);
+}
+
+static void
+on_mode_toggled (InspectorComposePane *self)
+{
+  gboolean peer = to_peer (self);
+
+  gtk_entry_set_placeholder_text (self->target_entry,
+                                  peer ? _("Peer id, such as echo") : _("Channel, such as demo/chat"));
+  gtk_button_set_label (self->send_button, peer ? _("_Send") : _("_Publish"));
+  gtk_button_set_use_underline (self->send_button, TRUE);
+  refresh_completions (self);
+  on_changed (self);
+}
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(InspectorComposePane) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 rtt = 0;
+
+  if (inspector_connection_publish_finish (INSPECTOR_CONNECTION (source), result, &rtt, &error))
+    {
+      /* Translators: the round trip of an acknowledged message */
+      g_autofree char *text = g_strdup_printf (_("Acked in %.1f ms"), rtt / 1000.0);
+
+      set_result (self, text, "success");
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *description = inspector_describe_error (error);
+
+      set_result (self, description, "error");
+    }
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  InspectorComposePane *self = INSPECTOR_COMPOSE_PANE (widget);
+  g_autofree char *payload = dup_payload (self);
+  const char *target = gtk_editable_get_text (GTK_EDITABLE (self->target_entry));
+
+  if (self->connection == NULL)
+    return;
+
+  set_result (self, to_peer (self) ? _("Sending…") : _("Publishing…"), "dim-label");
+
+  if (to_peer (self))
+    inspector_connection_send_async (self->connection, target, payload, self->cancellable,
+                                     on_sent, g_object_ref (self));
+  else
+    inspector_connection_publish_async (self->connection, target, payload, self->cancellable,
+                                        on_sent, g_object_ref (self));
+}
+
+static void
+inspector_compose_pane_dispose (GObject *object)
+{
+  InspectorComposePane *self = (InspectorComposePane *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->completions);
+  g_clear_pointer (&self->result, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), INSPECTOR_TYPE_COMPOSE_PANE);
+
+  G_OBJECT_CLASS (inspector_compose_pane_parent_class)->dispose (object);
+}
+
+static void
+inspector_compose_pane_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  InspectorComposePane *self = INSPECTOR_COMPOSE_PANE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+
+    case PROP_RESULT:
+      g_value_set_string (value, self->result);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+inspector_compose_pane_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  InspectorComposePane *self = INSPECTOR_COMPOSE_PANE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      inspector_compose_pane_set_connection (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+inspector_compose_pane_class_init (InspectorComposePaneClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = inspector_compose_pane_dispose;
+  object_class->get_property = inspector_compose_pane_get_property;
+  object_class->set_property = inspector_compose_pane_set_property;
+
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL,
+                         INSPECTOR_TYPE_CONNECTION,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* The outcome of the last send, in words. */
+  properties[PROP_RESULT] =
+    g_param_spec_string ("result", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/inspector-compose-pane.ui");
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, box);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, publish_toggle);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, send_toggle);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, target_entry);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, editor);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, validity_label);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, size_label);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, result_label);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, send_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_mode_toggled);
+
+  gtk_widget_class_install_action (widget_class, "compose.send", NULL, send_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "composepane");
+}
+
+static void
+inspector_compose_pane_init (InspectorComposePane *self)
+{
+  GtkSourceBuffer *buffer;
+  GtkEntryCompletion *completion;
+  GtkEventController *controller;
+  GtkEventController *shortcuts;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+
+  buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->editor)));
+  inspector_source_style_follow (buffer);
+  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), DEFAULT_PAYLOAD, -1);
+  g_signal_connect_object (buffer, "changed", G_CALLBACK (on_changed), self, G_CONNECT_SWAPPED);
+
+  self->completions = gtk_list_store_new (1, G_TYPE_STRING);
+  completion = gtk_entry_completion_new ();
+  gtk_entry_completion_set_model (completion, GTK_TREE_MODEL (self->completions));
+  gtk_entry_completion_set_text_column (completion, 0);
+  gtk_entry_completion_set_minimum_key_length (completion, 0);
+  gtk_entry_completion_set_inline_completion (completion, TRUE);
+  gtk_entry_set_completion (self->target_entry, completion);
+  g_object_unref (completion);
+
+  /* Rosters change all the time: offer what is known when the user starts typing. */
+  controller = gtk_event_controller_focus_new ();
+  g_signal_connect_object (controller, "enter", G_CALLBACK (refresh_completions), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->target_entry), controller);
+
+  /* Before the editor sees Return: Ctrl+Enter sends. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
+                                                                                       gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
+                                                          gtk_named_action_new ("compose.send")));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+
+  on_mode_toggled (self);
+}
+
+InspectorConnection *
+inspector_compose_pane_get_connection (InspectorComposePane *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_COMPOSE_PANE (self), NULL);
+
+  return self->connection;
+}
+
+void
+inspector_compose_pane_set_connection (InspectorComposePane *self,
+                                       InspectorConnection  *connection)
+{
+  g_return_if_fail (INSPECTOR_IS_COMPOSE_PANE (self));
+  g_return_if_fail (connection == NULL || INSPECTOR_IS_CONNECTION (connection));
+
+  if (self->connection == connection)
+    return;
+
+  if (self->connection != NULL)
+    g_signal_handlers_disconnect_by_data (self->connection, self);
+
+  g_set_object (&self->connection, connection);
+
+  if (connection != NULL)
+    g_signal_connect_object (connection, "notify::max-message-size", G_CALLBACK (on_changed), self, G_CONNECT_SWAPPED);
+
+  set_result (self, NULL, NULL);
+  refresh_completions (self);
+  on_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+}
+
+/**
+ * inspector_compose_pane_set_target:
+ * @peer: whether @target is a peer id rather than a channel
+ */
+void
+inspector_compose_pane_set_target (InspectorComposePane *self,
+                                   gboolean              peer,
+                                   const char           *target)
+{
+  g_return_if_fail (INSPECTOR_IS_COMPOSE_PANE (self));
+
+  gtk_toggle_button_set_active (peer ? self->send_toggle : self->publish_toggle, TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (self->target_entry), target != NULL ? target : "");
+}
+
+void
+inspector_compose_pane_set_payload (InspectorComposePane *self,
+                                    const char           *json)
+{
+  g_return_if_fail (INSPECTOR_IS_COMPOSE_PANE (self));
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->editor)), json != NULL ? json : "", -1);
+}
+
+const char *
+inspector_compose_pane_get_result (InspectorComposePane *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_COMPOSE_PANE (self), NULL);
+
+  return self->result;
+}
+
+void
+inspector_compose_pane_focus (InspectorComposePane *self)
+{
+  g_return_if_fail (INSPECTOR_IS_COMPOSE_PANE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->target_entry));
+}

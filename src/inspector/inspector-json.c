@@ -1,0 +1,124 @@
+/* inspector-json.c: JSON text helpers for the detail and compose panes
+ *
+ * The log keeps JSON as text; these parse it only for the one row or
+ * draft someone is looking at.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#define G_LOG_DOMAIN "inspector-json"
+
+#include <glib/gi18n.h>
+
+#include "metered-frame-private.h"
+
+#include "inspector-error.h"
+#include "inspector-json.h"
+
+static JsonNode *
+parse (const char  *text,
+       gssize       len,
+       GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, len, error))
+    return NULL;
+
+  if ((root = json_parser_get_root (parser)) == NULL)
+    {
+      g_set_error_literal (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_JSON, _("Empty document"));
+      return NULL;
+    }
+
+  return json_node_copy (root);
+}
+
+/**
+ * inspector_json_pretty:
+ * @len: the length of @text, or -1
+ *
+ * Returns: (transfer full): @text indented, or a copy of it as it is when
+ *   it is not JSON
+ */
+char *
+inspector_json_pretty (const char *text,
+                       gssize      len)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if ((root = parse (text, len, NULL)) == NULL)
+    return len < 0 ? g_strdup (text) : g_strndup (text, len);
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+/**
+ * inspector_json_measure:
+ * @compact_size: (out): the bytes the payload takes on the wire
+ *
+ * Checks a draft payload and measures it the way the client does:
+ * serialized compactly.
+ *
+ * Returns: %TRUE if @text is one JSON value
+ */
+gboolean
+inspector_json_measure (const char  *text,
+                        gsize       *compact_size,
+                        GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) out = NULL;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (compact_size != NULL, FALSE);
+
+  *compact_size = 0;
+
+  if ((root = parse (text, -1, error)) == NULL)
+    return FALSE;
+
+  out = g_string_new (NULL);
+  metered_json_append_node (out, root);
+  *compact_size = out->len;
+
+  return TRUE;
+}
+
+/**
+ * inspector_json_dup_member:
+ *
+ * Returns: (transfer full) (nullable): the member of a JSON object, as
+ *   indented JSON, or %NULL if there is no such member
+ */
+char *
+inspector_json_dup_member (const char *object_text,
+                           const char *member)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  JsonNode *node;
+
+  g_return_val_if_fail (member != NULL, NULL);
+
+  if (object_text == NULL || (root = parse (object_text, -1, NULL)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root) ||
+      (node = json_object_get_member (json_node_get_object (root), member)) == NULL)
+    return NULL;
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+
+  return json_generator_to_data (generator, NULL);
+}

@@ -1,0 +1,670 @@
+/* inspector-log-store.c: the message log, a compact append-only list model
+ *
+ * Messages can arrive tens of thousands of times a second and the log keeps
+ * up to a million rows, so a row is a small struct in a segment, strings
+ * are packed into string chunks, and the GObject a view sees is built only
+ * when it asks for it (get_item). Appends are invisible until the next
+ * flush, which runs at most once per frame and emits one items-changed for
+ * everything that arrived in between.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#define G_LOG_DOMAIN "inspector-log-store"
+
+#include <string.h>
+
+#include "inspector-log-store-private.h"
+
+/* About one frame at 60 Hz. */
+#define FLUSH_INTERVAL_MS 16
+
+struct _InspectorLogStore
+{
+  GObject                parent_instance;
+
+  GPtrArray             *segments;      /* InspectorLogSegment, all full but the last */
+  InspectorLogInterned  *interned;
+  guint64                first_seq;     /* seq of the first row of segments[0] */
+  guint64                next_seq;      /* seq the next append gets */
+  guint64                visible_end;   /* rows below this seq are in n_items */
+  GArray                *changed;       /* guint64 seqs whose status changed */
+  GHashTable            *alive;         /* seq → InspectorLogEntry, weak */
+
+  guint                  max_entries;
+  guint64                n_dropped;
+  guint                  flush_source;
+  guint                  paused : 1;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (InspectorLogStore, inspector_log_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum {
+  PROP_0,
+  PROP_PAUSED,
+  PROP_MAX_ENTRIES,
+  PROP_N_HELD,
+  PROP_N_DROPPED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+interned_clear (gpointer data)
+{
+  InspectorLogInterned *interned = data;
+
+  g_string_chunk_free (*interned);
+}
+
+static InspectorLogInterned *
+interned_new (void)
+{
+  InspectorLogInterned *interned = g_rc_box_new (InspectorLogInterned);
+
+  *interned = g_string_chunk_new (4096);
+
+  return interned;
+}
+
+static void
+interned_unref (InspectorLogInterned *interned)
+{
+  g_rc_box_release_full (interned, interned_clear);
+}
+
+static void
+segment_clear (gpointer data)
+{
+  InspectorLogSegment *segment = data;
+
+  g_string_chunk_free (segment->text);
+  interned_unref (segment->interned);
+}
+
+InspectorLogSegment *
+inspector_log_segment_ref (InspectorLogSegment *segment)
+{
+  return g_rc_box_acquire (segment);
+}
+
+void
+inspector_log_segment_unref (InspectorLogSegment *segment)
+{
+  g_rc_box_release_full (segment, segment_clear);
+}
+
+static InspectorLogSegment *
+segment_new (InspectorLogInterned *interned)
+{
+  /* Not zeroed: a record is written before n_records counts it. */
+  InspectorLogSegment *segment = g_rc_box_alloc (sizeof (InspectorLogSegment));
+
+  segment->interned = g_rc_box_acquire (interned);
+  segment->text = g_string_chunk_new (64 * 1024);
+  segment->n_records = 0;
+
+  return segment;
+}
+
+/* Weak notifications run from dispose, before finalize: the entry can
+ * still be read. */
+static void
+on_entry_disposed (gpointer  data,
+                   GObject  *where_the_object_was)
+{
+  InspectorLogStore *self = data;
+  guint64 seq = inspector_log_entry_get_seq ((InspectorLogEntry *) where_the_object_was);
+
+  if (g_hash_table_lookup (self->alive, &seq) == (gpointer) where_the_object_was)
+    g_hash_table_remove (self->alive, &seq);
+}
+
+static void
+forget_entry (gpointer key,
+              gpointer value,
+              gpointer user_data)
+{
+  g_object_weak_unref (value, on_entry_disposed, user_data);
+}
+
+static guint
+n_visible (InspectorLogStore *self)
+{
+  return (guint) (self->visible_end - self->first_seq);
+}
+
+static InspectorLogRecord *
+lookup (InspectorLogStore    *self,
+        guint64               seq,
+        InspectorLogSegment **segment_out,
+        guint                *index_out)
+{
+  InspectorLogSegment *segment;
+  guint64 offset;
+
+  if (seq < self->first_seq || seq >= self->next_seq)
+    return NULL;
+
+  offset = seq - self->first_seq;
+  segment = g_ptr_array_index (self->segments, offset / INSPECTOR_LOG_SEGMENT_SIZE);
+
+  if (segment_out != NULL)
+    *segment_out = segment;
+  if (index_out != NULL)
+    *index_out = offset % INSPECTOR_LOG_SEGMENT_SIZE;
+
+  return &segment->records[offset % INSPECTOR_LOG_SEGMENT_SIZE];
+}
+
+static GType
+inspector_log_store_get_item_type (GListModel *model)
+{
+  return INSPECTOR_TYPE_LOG_ENTRY;
+}
+
+static guint
+inspector_log_store_get_n_items (GListModel *model)
+{
+  return n_visible (INSPECTOR_LOG_STORE (model));
+}
+
+static gpointer
+inspector_log_store_get_item (GListModel *model,
+                              guint       position)
+{
+  InspectorLogStore *self = INSPECTOR_LOG_STORE (model);
+  InspectorLogSegment *segment;
+  guint64 seq = self->first_seq + position;
+  guint index;
+
+  InspectorLogEntry *entry;
+
+  if (position >= n_visible (self) || lookup (self, seq, &segment, &index) == NULL)
+    return NULL;
+
+  /* A row has one object while anyone holds it, so selections, which
+   * compare items, survive a row being updated. */
+  if ((entry = g_hash_table_lookup (self->alive, &seq)) != NULL)
+    return g_object_ref (entry);
+
+  entry = inspector_log_entry_new (segment, index, seq);
+  g_hash_table_insert (self->alive, g_memdup2 (&seq, sizeof seq), entry);
+  g_object_weak_ref (G_OBJECT (entry), on_entry_disposed, self);
+
+  return entry;
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = inspector_log_store_get_item_type;
+  iface->get_n_items = inspector_log_store_get_n_items;
+  iface->get_item = inspector_log_store_get_item;
+}
+
+/* Whole segments go, oldest first, once the log holds a segment more than
+ * it should: cheap, and never more than one segment over the limit. */
+static guint64
+drop_old_segments (InspectorLogStore *self)
+{
+  guint64 dropped = 0;
+
+  while (self->segments->len > 1 &&
+         self->next_seq - self->first_seq >= (guint64) self->max_entries + INSPECTOR_LOG_SEGMENT_SIZE)
+    {
+      g_ptr_array_remove_index (self->segments, 0);
+      self->first_seq += INSPECTOR_LOG_SEGMENT_SIZE;
+      dropped += INSPECTOR_LOG_SEGMENT_SIZE;
+    }
+
+  return dropped;
+}
+
+static void
+flush (InspectorLogStore *self)
+{
+  guint64 dropped;
+  guint removed = 0;
+  guint old_visible;
+  guint added = 0;
+  g_autoptr(GArray) changed = NULL;
+
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+
+  old_visible = n_visible (self);
+  dropped = drop_old_segments (self);
+  if (dropped > 0)
+    {
+      /* Rows dropped before they were ever shown were never announced. */
+      removed = MIN (dropped, old_visible);
+      self->visible_end = MAX (self->visible_end, self->first_seq);
+      self->n_dropped += dropped;
+    }
+
+  if (!self->paused && self->visible_end < self->next_seq)
+    {
+      added = (guint) (self->next_seq - self->visible_end);
+      self->visible_end = self->next_seq;
+    }
+
+  changed = g_steal_pointer (&self->changed);
+  self->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  if (removed > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+  if (added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), n_visible (self) - added, 0, added);
+
+  for (guint i = 0; i < changed->len; i++)
+    {
+      guint64 seq = g_array_index (changed, guint64, i);
+      InspectorLogEntry *entry = g_hash_table_lookup (self->alive, &seq);
+
+      if (entry != NULL)
+        inspector_log_entry_emit_changed (entry);
+
+      if (seq >= self->first_seq && seq < self->visible_end)
+        g_list_model_items_changed (G_LIST_MODEL (self), (guint) (seq - self->first_seq), 1, 1);
+    }
+
+  if (dropped > 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_DROPPED]);
+  if (added > 0 || self->paused)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_HELD]);
+}
+
+static gboolean
+on_flush_timeout (gpointer user_data)
+{
+  InspectorLogStore *self = user_data;
+
+  self->flush_source = 0;
+  flush (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush (InspectorLogStore *self)
+{
+  if (self->flush_source == 0)
+    self->flush_source = g_timeout_add (FLUSH_INTERVAL_MS, on_flush_timeout, self);
+}
+
+static void
+inspector_log_store_dispose (GObject *object)
+{
+  InspectorLogStore *self = (InspectorLogStore *)object;
+
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+
+  G_OBJECT_CLASS (inspector_log_store_parent_class)->dispose (object);
+}
+
+static void
+inspector_log_store_finalize (GObject *object)
+{
+  InspectorLogStore *self = (InspectorLogStore *)object;
+
+  g_hash_table_foreach (self->alive, forget_entry, self);
+  g_clear_pointer (&self->alive, g_hash_table_unref);
+  g_clear_pointer (&self->segments, g_ptr_array_unref);
+  g_clear_pointer (&self->interned, interned_unref);
+  g_clear_pointer (&self->changed, g_array_unref);
+
+  G_OBJECT_CLASS (inspector_log_store_parent_class)->finalize (object);
+}
+
+static void
+inspector_log_store_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  InspectorLogStore *self = INSPECTOR_LOG_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PAUSED:
+      g_value_set_boolean (value, self->paused);
+      break;
+
+    case PROP_MAX_ENTRIES:
+      g_value_set_uint (value, self->max_entries);
+      break;
+
+    case PROP_N_HELD:
+      g_value_set_uint64 (value, inspector_log_store_get_n_held (self));
+      break;
+
+    case PROP_N_DROPPED:
+      g_value_set_uint64 (value, self->n_dropped);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+inspector_log_store_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  InspectorLogStore *self = INSPECTOR_LOG_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PAUSED:
+      inspector_log_store_set_paused (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_MAX_ENTRIES:
+      inspector_log_store_set_max_entries (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+inspector_log_store_class_init (InspectorLogStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = inspector_log_store_dispose;
+  object_class->finalize = inspector_log_store_finalize;
+  object_class->get_property = inspector_log_store_get_property;
+  object_class->set_property = inspector_log_store_set_property;
+
+  /* While paused, new rows are kept but not shown: the view holds still
+   * for reading, and resuming shows everything at once. */
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_MAX_ENTRIES] =
+    g_param_spec_uint ("max-entries", NULL, NULL,
+                       1, G_MAXUINT, INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_N_HELD] =
+    g_param_spec_uint64 ("n-held", NULL, NULL,
+                         0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_N_DROPPED] =
+    g_param_spec_uint64 ("n-dropped", NULL, NULL,
+                         0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+inspector_log_store_init (InspectorLogStore *self)
+{
+  self->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) inspector_log_segment_unref);
+  self->interned = interned_new ();
+  self->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->alive = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->max_entries = INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES;
+}
+
+InspectorLogStore *
+inspector_log_store_new (void)
+{
+  return g_object_new (INSPECTOR_TYPE_LOG_STORE, NULL);
+}
+
+static const char *
+find_bytes (const char *haystack,
+            const char *needle,
+            gsize       needle_len)
+{
+  for (const char *p = strchr (haystack, needle[0]); p != NULL; p = strchr (p + 1, needle[0]))
+    if (strncmp (p, needle, needle_len) == 0)
+      return p;
+
+  return NULL;
+}
+
+static const char *
+intern (InspectorLogStore *self,
+        const char        *text)
+{
+  return text != NULL ? g_string_chunk_insert_const (*self->interned, text) : NULL;
+}
+
+/**
+ * inspector_log_store_append:
+ * @text: (nullable): JSON text: the payload, or the details of an event
+ * @text_len: the length of @text, or -1 if it is nul-terminated
+ * @metadata: (nullable): the sender's metadata as compact JSON
+ * @note: (nullable): a one-line description
+ * @frame: (nullable): the whole frame as it travelled
+ *
+ * Records a row now; views see it at the next flush. A payload is almost
+ * always a verbatim part of its frame, and is then stored only once.
+ *
+ * Returns: the row's sequence number, for inspector_log_store_set_status()
+ */
+guint64
+inspector_log_store_append (InspectorLogStore *self,
+                            InspectorLogKind   kind,
+                            const char        *channel,
+                            const char        *peer,
+                            const char        *text,
+                            gssize             text_len,
+                            const char        *metadata,
+                            const char        *note,
+                            const char        *frame)
+{
+  InspectorLogSegment *segment = NULL;
+  InspectorLogRecord *record;
+  const char *inside = NULL;
+
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+
+  if (self->segments->len > 0)
+    segment = g_ptr_array_index (self->segments, self->segments->len - 1);
+
+  if (segment == NULL || segment->n_records == INSPECTOR_LOG_SEGMENT_SIZE)
+    {
+      segment = segment_new (self->interned);
+      g_ptr_array_add (self->segments, segment);
+    }
+
+  if (text == NULL)
+    text_len = 0;
+  else if (text_len < 0)
+    text_len = strlen (text);
+  text_len = MIN ((gsize) text_len, G_MAXUINT32);
+
+  record = &segment->records[segment->n_records];
+  record->time = g_get_real_time ();
+  record->kind = kind;
+  record->status = INSPECTOR_LOG_STATUS_NONE;
+  record->size = (guint32) text_len;
+  record->rtt = 0;
+  record->channel = intern (self, channel);
+  record->peer = intern (self, peer);
+  record->metadata = intern (self, metadata);
+  record->note = note != NULL ? g_string_chunk_insert (segment->text, note) : NULL;
+  record->frame = frame != NULL ? g_string_chunk_insert (segment->text, frame) : NULL;
+
+  if (record->frame != NULL && text != NULL && text_len > 0)
+    inside = find_bytes (record->frame, text, text_len);
+
+  if (inside != NULL)
+    record->text = inside;
+  else if (text != NULL)
+    record->text = g_string_chunk_insert_len (segment->text, text, text_len);
+  else
+    record->text = NULL;
+
+  segment->n_records++;
+
+  schedule_flush (self);
+
+  return self->next_seq++;
+}
+
+/**
+ * inspector_log_store_set_status:
+ * @rtt_us: the round trip, for %INSPECTOR_LOG_STATUS_ACKED
+ * @note: (nullable): the outcome in words
+ *
+ * Completes a row the user caused. Rows that were dropped or cleared in
+ * the meantime are ignored.
+ */
+void
+inspector_log_store_set_status (InspectorLogStore  *self,
+                                guint64             seq,
+                                InspectorLogStatus  status,
+                                gint64              rtt_us,
+                                const char         *note)
+{
+  InspectorLogSegment *segment;
+  InspectorLogRecord *record;
+
+  g_return_if_fail (INSPECTOR_IS_LOG_STORE (self));
+
+  if ((record = lookup (self, seq, &segment, NULL)) == NULL)
+    return;
+
+  record->status = status;
+  record->rtt = (guint32) CLAMP (rtt_us, 0, G_MAXUINT32);
+  if (note != NULL)
+    record->note = g_string_chunk_insert (segment->text, note);
+
+  g_array_append_val (self->changed, seq);
+  schedule_flush (self);
+}
+
+void
+inspector_log_store_clear (InspectorLogStore *self)
+{
+  guint removed;
+
+  g_return_if_fail (INSPECTOR_IS_LOG_STORE (self));
+
+  removed = n_visible (self);
+
+  g_ptr_array_set_size (self->segments, 0);
+  g_clear_pointer (&self->interned, interned_unref);
+  self->interned = interned_new ();
+  g_array_set_size (self->changed, 0);
+  self->first_seq = self->next_seq;
+  self->visible_end = self->next_seq;
+
+  if (removed > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_HELD]);
+}
+
+/**
+ * inspector_log_store_flush:
+ *
+ * Shows pending rows now instead of at the next frame; for tests and for
+ * callers that must see their own row at once.
+ */
+void
+inspector_log_store_flush (InspectorLogStore *self)
+{
+  g_return_if_fail (INSPECTOR_IS_LOG_STORE (self));
+
+  flush (self);
+}
+
+/**
+ * inspector_log_store_get_position:
+ *
+ * Returns: where the row with @seq is in the model, or %G_MAXUINT if it
+ *   is not shown (dropped, cleared, or not flushed yet)
+ */
+guint
+inspector_log_store_get_position (InspectorLogStore *self,
+                                  guint64            seq)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), G_MAXUINT);
+
+  if (seq < self->first_seq || seq >= self->visible_end)
+    return G_MAXUINT;
+
+  return (guint) (seq - self->first_seq);
+}
+
+gboolean
+inspector_log_store_get_paused (InspectorLogStore *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), FALSE);
+
+  return self->paused;
+}
+
+void
+inspector_log_store_set_paused (InspectorLogStore *self,
+                                gboolean           paused)
+{
+  g_return_if_fail (INSPECTOR_IS_LOG_STORE (self));
+
+  paused = !!paused;
+  if (self->paused == paused)
+    return;
+
+  self->paused = paused;
+  if (!paused)
+    flush (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+guint
+inspector_log_store_get_max_entries (InspectorLogStore *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+
+  return self->max_entries;
+}
+
+void
+inspector_log_store_set_max_entries (InspectorLogStore *self,
+                                     guint              max_entries)
+{
+  g_return_if_fail (INSPECTOR_IS_LOG_STORE (self));
+  g_return_if_fail (max_entries > 0);
+
+  if (self->max_entries == max_entries)
+    return;
+
+  self->max_entries = max_entries;
+  schedule_flush (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ENTRIES]);
+}
+
+/* Rows recorded but not shown yet: while paused, the count the view is
+ * behind by. */
+guint64
+inspector_log_store_get_n_held (InspectorLogStore *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+
+  return self->next_seq - self->visible_end;
+}
+
+guint64
+inspector_log_store_get_n_dropped (InspectorLogStore *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+
+  return self->n_dropped;
+}

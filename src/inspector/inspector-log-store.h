@@ -1,0 +1,50 @@
+/* inspector-log-store.h: the message log, a compact append-only list model
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "inspector-types.h"
+
+G_BEGIN_DECLS
+
+/* The default retention, in rows. */
+#define INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES 1000000
+
+#define INSPECTOR_TYPE_LOG_STORE (inspector_log_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (InspectorLogStore, inspector_log_store, INSPECTOR, LOG_STORE, GObject)
+
+InspectorLogStore *inspector_log_store_new             (void);
+
+guint64            inspector_log_store_append          (InspectorLogStore  *self,
+                                                        InspectorLogKind    kind,
+                                                        const char         *channel,
+                                                        const char         *peer,
+                                                        const char         *text,
+                                                        gssize              text_len,
+                                                        const char         *metadata,
+                                                        const char         *note,
+                                                        const char         *frame);
+void               inspector_log_store_set_status      (InspectorLogStore  *self,
+                                                        guint64             seq,
+                                                        InspectorLogStatus  status,
+                                                        gint64              rtt_us,
+                                                        const char         *note);
+void               inspector_log_store_clear           (InspectorLogStore  *self);
+void               inspector_log_store_flush           (InspectorLogStore  *self);
+
+guint              inspector_log_store_get_position    (InspectorLogStore  *self,
+                                                        guint64             seq);
+gboolean           inspector_log_store_get_paused      (InspectorLogStore  *self);
+void               inspector_log_store_set_paused      (InspectorLogStore  *self,
+                                                        gboolean            paused);
+guint              inspector_log_store_get_max_entries (InspectorLogStore  *self);
+void               inspector_log_store_set_max_entries (InspectorLogStore  *self,
+                                                        guint               max_entries);
+guint64            inspector_log_store_get_n_held      (InspectorLogStore  *self);
+guint64            inspector_log_store_get_n_dropped   (InspectorLogStore  *self);
+
+G_END_DECLS

@@ -1,0 +1,1034 @@
+/* test-models.c: the inspector's models, without widgets
+ *
+ * The log store and its search on their own, then the connection model
+ * against an in-process metered-devserver on a loopback port, with a
+ * second, plain MeteredClient as the other peer.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#define G_LOG_DOMAIN "test-models"
+
+#include <string.h>
+
+#include <metered.h>
+#include "metered-client-private.h"
+#include "metered-dev-server.h"
+
+#include "inspector-connection.h"
+#include "inspector-error.h"
+#include "inspector-log-entry.h"
+#include "inspector-log-filter.h"
+
+#define DEV_API_KEY   "pk_live_dev"
+#define DEV_KEY_ID    "sk_id_dev"
+#define DEV_SECRET    "sk_secret_dev"
+#define WAIT_TIMEOUT  (10 * G_USEC_PER_SEC)
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_until (Condition condition,
+            gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return TRUE;
+}
+
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Log store. */
+
+typedef struct {
+  guint n_signals;
+  guint last_position;
+  guint last_removed;
+  guint last_added;
+} ItemsChanged;
+
+static void
+on_items_changed (GListModel   *model,
+                  guint         position,
+                  guint         removed,
+                  guint         added,
+                  ItemsChanged *changes)
+{
+  changes->n_signals++;
+  changes->last_position = position;
+  changes->last_removed = removed;
+  changes->last_added = added;
+}
+
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+static void
+test_log_store_batches (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autoptr(InspectorLogEntry) entry = NULL;
+  ItemsChanged changes = { 0 };
+  g_autofree char *preview = NULL;
+  g_autofree char *text = NULL;
+  guint n_notifies = 0;
+  guint64 seq;
+
+  g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed), &changes);
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *payload = g_strdup_printf ("{\"n\":%u}", i);
+      g_autofree char *frame = g_strdup_printf ("{\"type\":\"message\",\"channel\":\"c\",\"from\":\"p\",\"data\":%s}", payload);
+
+      inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "c", "p", payload, -1, NULL, NULL, frame);
+    }
+
+  /* Nothing is visible before the flush, then all of it at once. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (changes.n_signals, ==, 0);
+
+  spin (50);
+  g_assert_cmpuint (changes.n_signals, ==, 1);
+  g_assert_cmpuint (changes.last_position, ==, 0);
+  g_assert_cmpuint (changes.last_added, ==, 10000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 10000);
+
+  entry = g_list_model_get_item (G_LIST_MODEL (store), 4321);
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (inspector_log_entry_get_kind_name (entry), ==, "message");
+  g_assert_cmpstr (inspector_log_entry_get_channel (entry), ==, "c");
+  g_assert_cmpstr (inspector_log_entry_get_peer (entry), ==, "p");
+  text = inspector_log_entry_dup_text (entry);
+  g_assert_cmpstr (text, ==, "{\"n\":4321}");
+  g_assert_cmpuint (inspector_log_entry_get_size (entry), ==, strlen ("{\"n\":4321}"));
+  g_assert_true (g_str_has_prefix (inspector_log_entry_get_frame (entry), "{\"type\":\"message\""));
+  preview = inspector_log_entry_dup_preview (entry);
+  g_assert_cmpstr (preview, ==, "{\"n\":4321}");
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (store), 10000));
+
+  /* A request's outcome updates its row in place. */
+  seq = inspector_log_store_append (store, INSPECTOR_LOG_KIND_PUBLISH, "c", NULL, "{}", -1, NULL, NULL, NULL);
+  inspector_log_store_set_status (store, seq, INSPECTOR_LOG_STATUS_PENDING, 0, NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (inspector_log_store_get_position (store, seq), ==, 10000);
+  changes.n_signals = 0;
+  g_clear_object (&entry);
+  entry = g_list_model_get_item (G_LIST_MODEL (store), 10000);
+  g_signal_connect_swapped (entry, "notify::preview", G_CALLBACK (count_notify), &n_notifies);
+  inspector_log_store_set_status (store, seq, INSPECTOR_LOG_STATUS_ACKED, 2500, NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (changes.n_signals, ==, 1);
+  g_assert_cmpuint (n_notifies, ==, 1);
+  /* The same object while it is held: selections keep their row. */
+  {
+    g_autoptr(InspectorLogEntry) again = g_list_model_get_item (G_LIST_MODEL (store), 10000);
+
+    g_assert_true (again == entry);
+  }
+  g_assert_cmpuint (changes.last_position, ==, 10000);
+  g_assert_cmpuint (changes.last_removed, ==, 1);
+  g_assert_cmpuint (changes.last_added, ==, 1);
+  g_clear_object (&entry);
+  g_clear_pointer (&preview, g_free);
+  entry = g_list_model_get_item (G_LIST_MODEL (store), 10000);
+  g_assert_cmpint (inspector_log_entry_get_status (entry), ==, INSPECTOR_LOG_STATUS_ACKED);
+  preview = inspector_log_entry_dup_preview (entry);
+  g_assert_cmpstr (preview, ==, "acked in 2.5 ms · {}");
+
+  /* Clearing keeps handed-out rows readable. */
+  inspector_log_store_clear (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpstr (inspector_log_entry_get_channel (entry), ==, "c");
+  g_assert_cmpuint (inspector_log_store_get_position (store, seq), ==, G_MAXUINT);
+}
+
+static void
+test_log_store_pause_and_retention (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autoptr(InspectorLogEntry) first = NULL;
+  ItemsChanged changes = { 0 };
+
+  g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed), &changes);
+
+  inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "one", NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+
+  inspector_log_store_set_paused (store, TRUE);
+  inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "two", NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  g_assert_cmpuint (inspector_log_store_get_n_held (store), ==, 1);
+
+  inspector_log_store_set_paused (store, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  g_assert_cmpuint (inspector_log_store_get_n_held (store), ==, 0);
+
+  /* Retention drops whole segments from the front and says so. */
+  inspector_log_store_set_max_entries (store, 5000);
+  for (guint i = 0; i < 20000; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "x", NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), <, 5000 + 4096);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), >=, 5000);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store) + g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 20002);
+
+  first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, inspector_log_store_get_n_dropped (store));
+}
+
+/* The scale a busy inspector reaches: a million retained rows, shown with
+ * one model change. */
+static void
+test_log_store_million (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autoptr(InspectorLogEntry) last = NULL;
+  ItemsChanged changes = { 0 };
+  gint64 start;
+
+  g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed), &changes);
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES; i++)
+    {
+      char frame[128];
+      const char *payload;
+
+      g_snprintf (frame, sizeof frame,
+                  "{\"type\":\"message\",\"channel\":\"demo/sensors/%u\",\"from\":\"s%u\",\"data\":{\"seq\":%u}}",
+                  i % 8, i % 8, i);
+      payload = strstr (frame, "{\"seq\"");
+      inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "demo/sensors/1", "s1",
+                                  payload, strlen (payload) - 1, NULL, NULL, frame);
+    }
+  inspector_log_store_flush (store);
+  g_test_message ("appended %u rows in %.0f ms", INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES,
+                  (g_get_monotonic_time () - start) / 1000.0);
+
+  g_assert_cmpuint (changes.n_signals, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 0);
+
+  last = g_list_model_get_item (G_LIST_MODEL (store), INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES - 1);
+  {
+    g_autofree char *text = inspector_log_entry_dup_text (last);
+    g_autofree char *expected = g_strdup_printf ("{\"seq\":%u}", INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES - 1);
+
+    g_assert_cmpstr (text, ==, expected);
+  }
+}
+
+static InspectorLogEntry *
+make_entry (InspectorLogStore *store,
+            InspectorLogKind   kind,
+            const char        *channel,
+            const char        *peer,
+            const char        *text)
+{
+  inspector_log_store_append (store, kind, channel, peer, text, -1, NULL, NULL, NULL);
+  inspector_log_store_flush (store);
+
+  return g_list_model_get_item (G_LIST_MODEL (store), g_list_model_get_n_items (G_LIST_MODEL (store)) - 1);
+}
+
+static void
+test_log_filter (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autoptr(InspectorLogFilter) filter = inspector_log_filter_new ();
+  g_autoptr(InspectorLogEntry) chat = make_entry (store, INSPECTOR_LOG_KIND_MESSAGE, "demo/chat", "Ada-1", "{\"text\":\"Hello World\"}");
+  g_autoptr(InspectorLogEntry) sensor = make_entry (store, INSPECTOR_LOG_KIND_MESSAGE, "demo/sensors/1", "s1", "{\"temperature\":21.5}");
+  g_autoptr(InspectorLogEntry) direct = make_entry (store, INSPECTOR_LOG_KIND_DIRECT, NULL, "echo", "{\"ping\":1}");
+  GtkFilter *f = GTK_FILTER (filter);
+
+  g_assert_cmpint (gtk_filter_get_strictness (f), ==, GTK_FILTER_MATCH_ALL);
+
+  inspector_log_filter_set_search (filter, "hello");
+  g_assert_true (gtk_filter_match (f, chat));
+  g_assert_false (gtk_filter_match (f, sensor));
+
+  inspector_log_filter_set_search (filter, "kind:dir");
+  g_assert_false (gtk_filter_match (f, chat));
+  g_assert_true (gtk_filter_match (f, direct));
+
+  inspector_log_filter_set_search (filter, "channel:SENSORS temperature");
+  g_assert_false (gtk_filter_match (f, chat));
+  g_assert_true (gtk_filter_match (f, sensor));
+
+  inspector_log_filter_set_search (filter, "peer:ada");
+  g_assert_true (gtk_filter_match (f, chat));
+  g_assert_false (gtk_filter_match (f, direct));
+
+  inspector_log_filter_set_search (filter, "kind:message kind:direct");
+  g_assert_true (gtk_filter_match (f, chat));
+  g_assert_true (gtk_filter_match (f, direct));
+
+  inspector_log_filter_set_search (filter, "channel:");
+  g_assert_cmpint (gtk_filter_get_strictness (f), ==, GTK_FILTER_MATCH_ALL);
+}
+
+/* Connection model. */
+
+typedef struct {
+  MeteredDevServer    *server;
+  InspectorConnection *connection;
+  MeteredClient       *other;
+  GPtrArray           *notices;
+} Fixture;
+
+static void
+on_notice (InspectorConnection *connection,
+           const char          *message,
+           gboolean             persistent,
+           Fixture             *fixture)
+{
+  g_ptr_array_add (fixture->notices, g_strdup (message));
+}
+
+static gboolean
+is_connected (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return inspector_connection_get_state (fixture->connection) == METERED_CLIENT_STATE_CONNECTED;
+}
+
+static InspectorConnectOptions *
+signed_options (const char *subject)
+{
+  InspectorConnectOptions *options = inspector_connect_options_new (INSPECTOR_AUTH_SIGNED_TOKEN);
+
+  options->key_id = g_strdup (DEV_KEY_ID);
+  options->secret = g_strdup (DEV_SECRET);
+  options->subject = g_strdup (subject);
+  options->peer_metadata = g_strdup ("{\"name\":\"Inspector Test\"}");
+  options->reconnect.initial_delay = 0.05;
+  options->reconnect.max_delay = 0.2;
+
+  return options;
+}
+
+static void
+fixture_set_up (Fixture                 *fixture,
+                InspectorConnectOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  fixture->notices = g_ptr_array_new_with_free_func (g_free);
+  fixture->server = metered_dev_server_new (NULL);
+  g_assert_true (metered_dev_server_listen (fixture->server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+
+  url = metered_dev_server_dup_url (fixture->server);
+  g_free (options->url);
+  options->url = g_strdup (url);
+
+  fixture->connection = inspector_connection_new (options);
+  g_signal_connect (fixture->connection, "notice", G_CALLBACK (on_notice), fixture);
+}
+
+static void
+fixture_start (Fixture *fixture)
+{
+  inspector_connection_start (fixture->connection);
+  g_assert_true (wait_until (is_connected, fixture));
+}
+
+static void
+on_other_connected (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_true (metered_client_connect_finish (METERED_CLIENT (source), result, NULL));
+  *done = TRUE;
+}
+
+static void
+on_other_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_true (g_task_propagate_boolean (G_TASK (result), NULL));
+  *done = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+fixture_connect_other (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = metered_dev_server_dup_url (fixture->server);
+  gboolean done = FALSE;
+
+  fixture->other = metered_client_new (DEV_API_KEY, url, &error);
+  g_assert_no_error (error);
+  metered_client_connect_async (fixture->other, NULL, on_other_connected, &done);
+  g_assert_true (wait_until (is_true, &done));
+}
+
+static void
+other_subscribe (Fixture    *fixture,
+                 const char *channel)
+{
+  gboolean done = FALSE;
+
+  metered_client_subscribe_async (fixture->other, channel, METERED_SUBSCRIBE_FLAGS_NONE, NULL, on_other_done, &done);
+  g_assert_true (wait_until (is_true, &done));
+}
+
+static void
+fixture_tear_down (Fixture *fixture)
+{
+  g_clear_object (&fixture->other);
+  g_clear_object (&fixture->connection);
+  spin (20);
+  g_clear_object (&fixture->server);
+  g_clear_pointer (&fixture->notices, g_ptr_array_unref);
+}
+
+typedef struct {
+  Fixture          *fixture;
+  InspectorLogKind  kind;
+  const char       *needle;    /* nullable: in the note or text */
+  InspectorLogStatus status;   /* NONE: any */
+} RowQuery;
+
+static InspectorLogEntry *
+find_row (Fixture          *fixture,
+          InspectorLogKind  kind,
+          const char       *needle,
+          InspectorLogStatus status)
+{
+  InspectorLogStore *log = inspector_connection_get_log (fixture->connection);
+  guint n;
+
+  inspector_log_store_flush (log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (log));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (G_LIST_MODEL (log), i);
+      g_autofree char *text = inspector_log_entry_dup_text (entry);
+      const char *note = inspector_log_entry_get_note (entry);
+
+      if (inspector_log_entry_get_kind (entry) != kind)
+        continue;
+      if (status != INSPECTOR_LOG_STATUS_NONE && inspector_log_entry_get_status (entry) != status)
+        continue;
+      if (needle != NULL &&
+          (text == NULL || strstr (text, needle) == NULL) &&
+          (note == NULL || strstr (note, needle) == NULL) &&
+          g_strcmp0 (inspector_log_entry_get_channel (entry), needle) != 0)
+        continue;
+
+      return g_steal_pointer (&entry);
+    }
+
+  return NULL;
+}
+
+static gboolean
+row_exists (gpointer data)
+{
+  RowQuery *query = data;
+  g_autoptr(InspectorLogEntry) entry = find_row (query->fixture, query->kind, query->needle, query->status);
+
+  return entry != NULL;
+}
+
+static InspectorLogEntry *
+wait_for_row (Fixture            *fixture,
+              InspectorLogKind    kind,
+              const char         *needle,
+              InspectorLogStatus  status)
+{
+  RowQuery query = { fixture, kind, needle, status };
+
+  if (!wait_until (row_exists, &query))
+    g_error ("no %s row matching “%s” appeared", inspector_log_kind_to_string (kind), needle ? needle : "");
+
+  return find_row (fixture, kind, needle, status);
+}
+
+typedef struct {
+  InspectorConnection   *connection;
+  const char            *channel;
+  InspectorChannelState  state;
+  guint                  n_peers;
+} ChannelQuery;
+
+static gboolean
+channel_matches (gpointer data)
+{
+  ChannelQuery *query = data;
+  InspectorChannel *channel = inspector_connection_find_channel (query->connection, query->channel);
+
+  return channel != NULL &&
+         inspector_channel_get_state (channel) == query->state &&
+         inspector_channel_get_n_peers (channel) == query->n_peers;
+}
+
+static void
+wait_for_channel (Fixture               *fixture,
+                  const char            *name,
+                  InspectorChannelState  state,
+                  guint                  n_peers)
+{
+  ChannelQuery query = { fixture->connection, name, state, n_peers };
+
+  if (!wait_until (channel_matches, &query))
+    {
+      InspectorChannel *channel = inspector_connection_find_channel (fixture->connection, name);
+
+      g_error ("channel %s: state %d with %u peers, expected %d with %u", name,
+               channel ? (int) inspector_channel_get_state (channel) : -1,
+               channel ? inspector_channel_get_n_peers (channel) : 0, state, n_peers);
+    }
+}
+
+static void
+assert_no_secret_in_log (Fixture    *fixture,
+                         const char *secret)
+{
+  InspectorLogStore *log = inspector_connection_get_log (fixture->connection);
+  guint n;
+
+  inspector_log_store_flush (log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (log));
+  g_assert_cmpuint (n, >, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (G_LIST_MODEL (log), i);
+      g_autofree char *text = inspector_log_entry_dup_text (entry);
+      g_autofree char *preview = inspector_log_entry_dup_preview (entry);
+
+      g_assert_null (text != NULL ? strstr (text, secret) : NULL);
+      g_assert_null (strstr (preview, secret));
+      g_assert_null (inspector_log_entry_get_note (entry) ? strstr (inspector_log_entry_get_note (entry), secret) : NULL);
+      g_assert_null (inspector_log_entry_get_frame (entry) ? strstr (inspector_log_entry_get_frame (entry), secret) : NULL);
+    }
+
+  for (guint i = 0; i < fixture->notices->len; i++)
+    g_assert_null (strstr (g_ptr_array_index (fixture->notices, i), secret));
+
+  g_assert_null (strstr (inspector_connection_get_label (fixture->connection), secret));
+}
+
+static void
+test_connection_subscribe_and_presence (void)
+{
+  g_autoptr(InspectorConnectOptions) options = signed_options ("inspector-test");
+  g_autoptr(InspectorLogEntry) row = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture fixture = { 0 };
+  InspectorChannel *channel;
+  g_autoptr(InspectorPeer) peer = NULL;
+  gboolean done = FALSE;
+
+  options->subscribe = g_strsplit ("room/early", ",", -1);
+  fixture_set_up (&fixture, options);
+
+  /* Someone is there before us: the snapshot lists them. */
+  fixture_connect_other (&fixture);
+  other_subscribe (&fixture, "room/early");
+
+  fixture_start (&fixture);
+  g_assert_cmpstr (inspector_connection_get_peer_id (fixture.connection), ==, "inspector-test");
+  g_assert_cmpint (inspector_connection_get_max_message_size (fixture.connection), ==, 65536);
+  g_assert_cmpint (ABS (inspector_connection_get_clock_skew (fixture.connection)), <=, 1);
+  g_assert_cmpint (inspector_connection_get_expires_at (fixture.connection), >, g_get_real_time () / G_USEC_PER_SEC);
+
+  wait_for_channel (&fixture, "room/early", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 1);
+  channel = inspector_connection_find_channel (fixture.connection, "room/early");
+  peer = g_list_model_get_item (inspector_channel_get_roster (channel), 0);
+  g_assert_cmpstr (inspector_peer_get_peer_id (peer), ==, metered_client_get_peer_id (fixture.other));
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_SUBSCRIBE, "room/early", INSPECTOR_LOG_STATUS_ACKED);
+  g_assert_cmpstr (inspector_log_entry_get_channel (row), ==, "room/early");
+  g_clear_object (&row);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_PRESENCE, "Snapshot: 1 peer", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_WELCOME, "inspector-test", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_STATE, "Connected", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+
+  /* Subscribing through the model: validation first. */
+  g_assert_false (inspector_connection_subscribe (fixture.connection, "", FALSE, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_false (inspector_connection_subscribe (fixture.connection, "_metered/x", FALSE, &error));
+  g_assert_error (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_OPTION);
+  g_clear_error (&error);
+  g_assert_false (inspector_connection_subscribe (fixture.connection, "room/early", FALSE, &error));
+  g_assert_error (error, INSPECTOR_ERROR, INSPECTOR_ERROR_DUPLICATE);
+  g_clear_error (&error);
+
+  g_assert_true (inspector_connection_subscribe (fixture.connection, "room/late", TRUE, &error));
+  g_assert_no_error (error);
+  wait_for_channel (&fixture, "room/late", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (inspector_connection_get_channels (fixture.connection)), ==, 2);
+
+  /* Deltas: the other peer joins, then leaves. */
+  other_subscribe (&fixture, "room/late");
+  wait_for_channel (&fixture, "room/late", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 1);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_PRESENCE, "Joined: ", INSPECTOR_LOG_STATUS_NONE);
+  g_assert_cmpstr (inspector_log_entry_get_peer (row), ==, metered_client_get_peer_id (fixture.other));
+  g_clear_object (&row);
+
+  metered_client_unsubscribe_async (fixture.other, "room/late", NULL, on_other_done, &done);
+  g_assert_true (wait_until (is_true, &done));
+  wait_for_channel (&fixture, "room/late", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 0);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_PRESENCE, "Left: ", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+
+  /* Unsubscribing removes the channel and logs the request. */
+  inspector_connection_unsubscribe (fixture.connection, "room/late");
+  g_assert_null (inspector_connection_find_channel (fixture.connection, "room/late"));
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_UNSUBSCRIBE, NULL, INSPECTOR_LOG_STATUS_ACKED);
+  g_clear_object (&row);
+
+  assert_no_secret_in_log (&fixture, DEV_SECRET);
+  fixture_tear_down (&fixture);
+}
+
+typedef struct {
+  gboolean  done;
+  gboolean  ok;
+  gint64    rtt;
+  GError   *error;
+} Outcome;
+
+static void
+on_payload_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = inspector_connection_publish_finish (INSPECTOR_CONNECTION (source), result,
+                                                     &outcome->rtt, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+publish (Fixture    *fixture,
+         const char *channel,
+         const char *json,
+         Outcome    *outcome)
+{
+  g_clear_error (&outcome->error);
+  outcome->done = FALSE;
+  inspector_connection_publish_async (fixture->connection, channel, json, NULL, on_payload_done, outcome);
+  g_assert_true (wait_until (is_true, &outcome->done));
+}
+
+static void
+send_direct (Fixture    *fixture,
+             const char *peer_id,
+             const char *json,
+             Outcome    *outcome)
+{
+  g_clear_error (&outcome->error);
+  outcome->done = FALSE;
+  inspector_connection_send_async (fixture->connection, peer_id, json, NULL, on_payload_done, outcome);
+  g_assert_true (wait_until (is_true, &outcome->done));
+}
+
+static void
+on_other_message (MeteredClient       *client,
+                  MeteredMessageEvent *event,
+                  char               **received)
+{
+  g_free (*received);
+  *received = g_strdup (metered_message_event_get_data_text (event));
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static void
+test_connection_traffic (void)
+{
+  g_autoptr(InspectorConnectOptions) options = signed_options ("inspector-test");
+  g_autoptr(InspectorLogEntry) row = NULL;
+  g_autofree char *received = NULL;
+  g_autofree char *big = NULL;
+  g_autofree char *text = NULL;
+  Fixture fixture = { 0 };
+  Outcome outcome = { 0 };
+  gboolean done = FALSE;
+
+  options->subscribe = g_strsplit ("room/1", ",", -1);
+  fixture_set_up (&fixture, options);
+  fixture_start (&fixture);
+  wait_for_channel (&fixture, "room/1", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 0);
+
+  fixture_connect_other (&fixture);
+  other_subscribe (&fixture, "room/1");
+  g_signal_connect (fixture.other, "message", G_CALLBACK (on_other_message), &received);
+
+  /* Incoming message, with its frame and counters. */
+  metered_client_publish_text_async (fixture.other, "room/1", "{\"hello\": \"world\"}", NULL, on_other_done, &done);
+  g_assert_true (wait_until (is_true, &done));
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_MESSAGE, "hello", INSPECTOR_LOG_STATUS_NONE);
+  text = inspector_log_entry_dup_text (row);
+  g_assert_cmpstr (text, ==, "{\"hello\":\"world\"}");
+  g_assert_cmpstr (inspector_log_entry_get_channel (row), ==, "room/1");
+  g_assert_cmpstr (inspector_log_entry_get_peer (row), ==, metered_client_get_peer_id (fixture.other));
+  g_assert_nonnull (strstr (inspector_log_entry_get_frame (row), "\"type\":\"message\""));
+  g_clear_object (&row);
+  g_clear_pointer (&text, g_free);
+  spin (300);
+  g_assert_cmpuint (inspector_channel_get_message_count (inspector_connection_find_channel (fixture.connection, "room/1")), ==, 1);
+  g_assert_cmpuint (inspector_channel_get_unread (inspector_connection_find_channel (fixture.connection, "room/1")), ==, 1);
+  inspector_channel_set_active (inspector_connection_find_channel (fixture.connection, "room/1"), TRUE);
+  g_assert_cmpuint (inspector_channel_get_unread (inspector_connection_find_channel (fixture.connection, "room/1")), ==, 0);
+
+  /* Incoming direct. */
+  done = FALSE;
+  metered_client_send_text_async (fixture.other, "inspector-test", "{\"direct\":true}", NULL, on_other_done, &done);
+  g_assert_true (wait_until (is_true, &done));
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_DIRECT, "direct", INSPECTOR_LOG_STATUS_NONE);
+  g_assert_cmpstr (inspector_log_entry_get_peer (row), ==, metered_client_get_peer_id (fixture.other));
+  g_clear_object (&row);
+
+  /* Our own publish: acked, with a round trip, and received. */
+  publish (&fixture, "room/1", "{ \"n\": 1 }", &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_true (outcome.ok);
+  g_assert_cmpint (outcome.rtt, >, 0);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_PUBLISH, "{\"n\":1}", INSPECTOR_LOG_STATUS_ACKED);
+  g_assert_cmpint (inspector_log_entry_get_rtt (row), >, 0);
+  g_assert_nonnull (strstr (inspector_log_entry_get_frame (row), "\"type\":\"publish\""));
+  g_clear_object (&row);
+  g_assert_true (wait_until (is_set, &received));
+  g_assert_cmpstr (received, ==, "{\"n\":1}");
+
+  /* Our own direct. */
+  send_direct (&fixture, metered_client_get_peer_id (fixture.other), "[1,2,3]", &outcome);
+  g_assert_no_error (outcome.error);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_SEND, "[1,2,3]", INSPECTOR_LOG_STATUS_ACKED);
+  g_clear_object (&row);
+
+  /* Each failure, logged in words. */
+  send_direct (&fixture, "nobody-here", "{}", &outcome);
+  g_assert_error (outcome.error, METERED_SERVER_ERROR, METERED_SERVER_ERROR_PEER_NOT_FOUND);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_SEND, "peer_not_found: ", INSPECTOR_LOG_STATUS_FAILED);
+  g_clear_object (&row);
+
+  publish (&fixture, "_metered/secret", "{}", &outcome);
+  g_assert_error (outcome.error, METERED_SERVER_ERROR, METERED_SERVER_ERROR_CHANNEL_RESERVED);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_PUBLISH,
+                      metered_server_error_describe (METERED_SERVER_ERROR_CHANNEL_RESERVED),
+                      INSPECTOR_LOG_STATUS_FAILED);
+  g_clear_object (&row);
+
+  publish (&fixture, "room/1", "{not json", &outcome);
+  g_assert_error (outcome.error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_INVALID_ARGUMENT);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_PUBLISH, "{not json", INSPECTOR_LOG_STATUS_FAILED);
+  g_clear_object (&row);
+
+  big = g_strdup_printf ("\"%0*d\"", 70000, 0);
+  publish (&fixture, "room/1", big, &outcome);
+  g_assert_error (outcome.error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_OVERSIZED_PAYLOAD);
+
+  /* An error that answers no request reaches the log and a toast. */
+  g_assert_cmpuint (metered_dev_server_hook_send_raw (fixture.server, "inspector-test",
+                                                       "{\"type\":\"error\",\"code\":\"internal_error\",\"message\":\"boom\"}"), ==, 1);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_SERVER_ERROR, "internal_error", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+  g_assert_cmpuint (fixture.notices->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (fixture.notices, 0), "internal_error"));
+
+  g_clear_error (&outcome.error);
+  assert_no_secret_in_log (&fixture, DEV_SECRET);
+  fixture_tear_down (&fixture);
+}
+
+static void
+test_connection_permissions (void)
+{
+  g_autoptr(InspectorConnectOptions) options = signed_options ("reader");
+  g_autoptr(InspectorLogEntry) row = NULL;
+  Fixture fixture = { 0 };
+  Outcome outcome = { 0 };
+
+  options->permissions = g_strsplit ("subscribe,presence", ",", -1);
+  fixture_set_up (&fixture, options);
+  fixture_start (&fixture);
+
+  publish (&fixture, "room/1", "{}", &outcome);
+  g_assert_error (outcome.error, METERED_SERVER_ERROR, METERED_SERVER_ERROR_ACTION_NOT_PERMITTED);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_PUBLISH, "action_not_permitted", INSPECTOR_LOG_STATUS_FAILED);
+  g_clear_object (&row);
+
+  g_clear_error (&outcome.error);
+  fixture_tear_down (&fixture);
+}
+
+static void
+test_connection_reconnect_restores (void)
+{
+  g_autoptr(InspectorConnectOptions) options = signed_options ("inspector-test");
+  g_autoptr(InspectorLogEntry) row = NULL;
+  Fixture fixture = { 0 };
+
+  options->subscribe = g_strsplit ("room/a,room/b", ",", -1);
+  fixture_set_up (&fixture, options);
+  fixture_start (&fixture);
+  wait_for_channel (&fixture, "room/a", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 0);
+  wait_for_channel (&fixture, "room/b", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 0);
+
+  g_assert_cmpuint (metered_dev_server_hook_drop (fixture.server, "inspector-test"), ==, 1);
+
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_CLOSE, "1006", INSPECTOR_LOG_STATUS_NONE);
+  g_assert_nonnull (strstr (inspector_log_entry_get_note (row), metered_close_code_describe (1006)));
+  g_clear_object (&row);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_STATE, "Reconnect attempt 1", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+
+  wait_for_channel (&fixture, "room/a", INSPECTOR_CHANNEL_STATE_RESTORED, 0);
+  wait_for_channel (&fixture, "room/b", INSPECTOR_CHANNEL_STATE_RESTORED, 0);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_WELCOME, "Reconnected", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+  g_assert_cmpuint (inspector_connection_get_reconnect_attempt (fixture.connection), ==, 0);
+
+  /* "Reconnect now" closes and connects afresh, subscribing again itself. */
+  inspector_connection_reconnect (fixture.connection);
+  wait_for_channel (&fixture, "room/a", INSPECTOR_CHANNEL_STATE_OFFLINE, 0);
+  wait_for_channel (&fixture, "room/a", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 0);
+  wait_for_channel (&fixture, "room/b", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 0);
+  g_assert_cmpuint (fixture.notices->len, ==, 0);
+
+  fixture_tear_down (&fixture);
+}
+
+static gboolean
+has_last_error (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return inspector_connection_get_last_error (fixture->connection) != NULL;
+}
+
+static void
+test_connection_close_codes (void)
+{
+  g_autoptr(InspectorConnectOptions) options = inspector_connect_options_new (INSPECTOR_AUTH_API_KEY);
+  g_autoptr(InspectorLogEntry) row = NULL;
+  Fixture fixture = { 0 };
+  const char *last_error;
+
+  options->api_key = g_strdup (DEV_API_KEY);
+  fixture_set_up (&fixture, options);
+
+  /* Refused before welcome: the failure says what 4012 means. */
+  metered_dev_server_hook_reject_connections (fixture.server, METERED_CLOSE_CODE_ACCOUNT_SUSPENDED);
+  inspector_connection_start (fixture.connection);
+  g_assert_true (wait_until (has_last_error, &fixture));
+  last_error = inspector_connection_get_last_error (fixture.connection);
+  g_assert_nonnull (strstr (last_error, metered_close_code_describe (METERED_CLOSE_CODE_ACCOUNT_SUSPENDED)));
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_CLOSE, "Could not connect", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+  g_assert_cmpuint (fixture.notices->len, ==, 1);
+
+  /* Connected, then closed with a terminal code. */
+  metered_dev_server_hook_reject_connections (fixture.server, 0);
+  inspector_connection_reconnect (fixture.connection);
+  g_assert_true (wait_until (is_connected, &fixture));
+  g_assert_null (inspector_connection_get_last_error (fixture.connection));
+
+  g_assert_cmpuint (metered_dev_server_hook_close (fixture.server, NULL, METERED_CLOSE_CODE_ADMIN_DISCONNECT, "kicked"), ==, 1);
+  g_assert_true (wait_until (has_last_error, &fixture));
+  last_error = inspector_connection_get_last_error (fixture.connection);
+  g_assert_nonnull (strstr (last_error, metered_close_code_describe (METERED_CLOSE_CODE_ADMIN_DISCONNECT)));
+  g_assert_nonnull (strstr (last_error, "4020"));
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_CLOSE, "not reconnecting", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+  g_assert_cmpint (inspector_connection_get_state (fixture.connection), ==, METERED_CLIENT_STATE_CLOSED);
+
+  assert_no_secret_in_log (&fixture, DEV_API_KEY);
+  fixture_tear_down (&fixture);
+}
+
+static void
+on_stopped (MeteredDevServer *server,
+            gboolean         *stopped)
+{
+  *stopped = TRUE;
+}
+
+static void
+test_connection_going_away (void)
+{
+  g_autoptr(InspectorConnectOptions) options = signed_options ("inspector-test");
+  g_autoptr(InspectorLogEntry) row = NULL;
+  Fixture fixture = { 0 };
+  gboolean stopped = FALSE;
+
+  fixture_set_up (&fixture, options);
+  fixture_start (&fixture);
+
+  g_signal_connect (fixture.server, "stopped", G_CALLBACK (on_stopped), &stopped);
+  metered_dev_server_stop (fixture.server, 250);
+
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_GOING_AWAY, "shutting down", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_CLOSE, "1001", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+  g_assert_cmpuint (fixture.notices->len, >=, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (fixture.notices, 0), "shutting down"));
+  g_assert_true (wait_until (is_true, &stopped));
+
+  fixture_tear_down (&fixture);
+}
+
+/* A pasted token that expires: the server closes with 4002, and the
+ * token cannot be refreshed, so the provider fails until the event fires. */
+static void
+test_connection_token_provider_error (void)
+{
+  g_autoptr(InspectorConnectOptions) options = inspector_connect_options_new (INSPECTOR_AUTH_TOKEN);
+  g_autoptr(InspectorConnectOptions) signing = signed_options ("short-lived");
+  g_autoptr(InspectorLogEntry) row = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture fixture = { 0 };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  signing->lifetime = 2;
+  options->token = inspector_connect_options_mint_token (signing, now, &error);
+  g_assert_no_error (error);
+  options->reconnect.initial_delay = 0.05;
+  options->reconnect.max_delay = 0.1;
+
+  fixture_set_up (&fixture, options);
+  fixture_start (&fixture);
+
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_TOKEN_ERROR, "has expired", INSPECTOR_LOG_STATUS_NONE);
+  g_assert_nonnull (strstr (inspector_log_entry_get_note (row), "3 times in a row"));
+  g_clear_object (&row);
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_CLOSE, "4002", INSPECTOR_LOG_STATUS_NONE);
+  g_clear_object (&row);
+
+  g_assert_cmpuint (fixture.notices->len, >=, 1);
+  assert_no_secret_in_log (&fixture, options->token);
+  fixture_tear_down (&fixture);
+}
+
+static void
+test_connect_options (void)
+{
+  g_autoptr(InspectorConnectOptions) options = inspector_connect_options_new (INSPECTOR_AUTH_API_KEY);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(MeteredJwt) jwt = NULL;
+
+  /* The library's defaults. */
+  g_assert_cmpfloat (options->reconnect.initial_delay, ==, 0.5);
+  g_assert_cmpfloat (options->inactivity_timeout, ==, 60.0);
+  g_assert_true (options->auto_resubscribe);
+  g_assert_cmpstr (options->url, ==, "wss://rms.metered.ca");
+
+  g_assert_false (inspector_connect_options_validate (options, &error));
+  g_assert_error (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_OPTION);
+  g_clear_error (&error);
+
+  options->api_key = g_strdup ("pk_live_abc");
+  g_assert_true (inspector_connect_options_validate (options, &error));
+  g_assert_no_error (error);
+
+  g_free (options->url);
+  options->url = g_strdup ("http://example.com/path");
+  g_assert_false (inspector_connect_options_validate (options, &error));
+  g_clear_error (&error);
+
+  g_free (options->url);
+  options->url = g_strdup ("wss://rms.metered.ca");
+  label = inspector_connect_options_dup_label (options);
+  g_assert_cmpstr (label, ==, "rms.metered.ca · publishable key");
+
+  options->mode = INSPECTOR_AUTH_SIGNED_TOKEN;
+  options->key_id = g_strdup (DEV_KEY_ID);
+  options->secret = g_strdup (DEV_SECRET);
+  options->subject = g_strdup ("alice");
+  options->peer_metadata = g_strdup ("[1]");
+  g_assert_false (inspector_connect_options_validate (options, &error));
+  g_assert_null (strstr (error->message, DEV_SECRET));
+  g_clear_error (&error);
+
+  g_free (options->peer_metadata);
+  options->peer_metadata = g_strdup ("{\"name\":\"Alice\"}");
+  options->channels = g_strsplit ("app/*", ",", -1);
+  options->permissions = g_strsplit ("subscribe,publish", ",", -1);
+  g_assert_true (inspector_connect_options_validate (options, &error));
+
+  token = inspector_connect_options_mint_token (options, 1000, &error);
+  g_assert_no_error (error);
+  jwt = metered_jwt_parse (token, &error);
+  g_assert_no_error (error);
+  g_assert_true (metered_jwt_verify (jwt, DEV_SECRET, 1001, &error));
+  g_assert_cmpstr (json_object_get_string_member (metered_jwt_get_claims (jwt), "sub"), ==, "alice");
+  g_assert_cmpint (json_object_get_int_member (metered_jwt_get_claims (jwt), "exp"), ==, 1000 + 3600);
+  g_assert_true (json_object_has_member (metered_jwt_get_claims (jwt), "peerMetadata"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/inspector/log-store/batches", test_log_store_batches);
+  g_test_add_func ("/inspector/log-store/pause-and-retention", test_log_store_pause_and_retention);
+  g_test_add_func ("/inspector/log-store/million", test_log_store_million);
+  g_test_add_func ("/inspector/log-filter", test_log_filter);
+  g_test_add_func ("/inspector/connect-options", test_connect_options);
+  g_test_add_func ("/inspector/connection/subscribe-and-presence", test_connection_subscribe_and_presence);
+  g_test_add_func ("/inspector/connection/traffic", test_connection_traffic);
+  g_test_add_func ("/inspector/connection/permissions", test_connection_permissions);
+  g_test_add_func ("/inspector/connection/reconnect-restores", test_connection_reconnect_restores);
+  g_test_add_func ("/inspector/connection/close-codes", test_connection_close_codes);
+  g_test_add_func ("/inspector/connection/going-away", test_connection_going_away);
+  g_test_add_func ("/inspector/connection/token-provider-error", test_connection_token_provider_error);
+
+  return g_test_run ();
+}
