@@ -38,11 +38,17 @@ void              metered_dev_server_set_demo       (MeteredDevServer  *self,
 
 /* Graceful shutdown: every connection gets `going_away {retryAfterMs}` then
  * close 1001; the listener stops. Emits ::stopped when the last connection
- * is gone (at most about 1 s later). */
+ * is gone (at most about 1.5 s later: peers that do not answer the close
+ * are hung up on). */
 void              metered_dev_server_stop           (MeteredDevServer  *self,
                                                      guint              retry_after_ms);
 
 guint             metered_dev_server_get_n_connections (MeteredDevServer *self);
+
+/* How long a connection may stay silent past the ping interval before it
+ * is dropped (default 10000 ms); tests shorten it. */
+void              metered_dev_server_set_idle_grace (MeteredDevServer  *self,
+                                                     guint              grace_ms);
 
 /* Test hooks: reachable from C, and from the metered-devserver binary only
  * through --test-hooks on stdin; never from the network. @peer_id selects
@@ -74,5 +80,16 @@ guint metered_dev_server_hook_stall         (MeteredDevServer *self,
 /* New connections are refused with @code before welcome (0 turns it off). */
 void  metered_dev_server_hook_reject_connections (MeteredDevServer *self,
                                                   gushort           code);
+/* Sets accountSuspended at runtime: later connects get 4012; open
+ * connections are left alone. */
+void  metered_dev_server_hook_set_suspended (MeteredDevServer *self,
+                                             gboolean          suspended);
+/* Returns: (transfer full): a JSON array of {peerId, channels} for the
+ * selected connections. */
+JsonNode *metered_dev_server_hook_list_connections (MeteredDevServer *self,
+                                                    const char       *peer_id);
+/* Whether @code can be sent in a close frame by this server: 1000–1003,
+ * 1007–1011 or 3000–4999. */
+gboolean  metered_dev_close_code_is_sendable (guint code);
 
 G_END_DECLS
