@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "metered-channel.h"
+#include "metered-frame-private.h"
 #include "metered-dev-config.h"
 
 /* Config files are small; refusing big ones keeps a wrong path (a log, a
@@ -322,14 +323,16 @@ read_number (JsonObject  *object,
   else
     return invalid (error, field, "must be a number");
 
-  if (whole && value != (double)(gint64)value)
-    return invalid (error, field, "must be a whole number");
-
+  /* The range check comes first: converting a double outside gint64's
+   * range (1e300, inf) to an integer is undefined behaviour. */
   if (!(value >= min && value <= max))
     {
       g_autofree char *problem = g_strdup_printf ("must be between %.0f and %.0f", min, max);
       return invalid (error, field, problem);
     }
+
+  if (whole && value != (double)(gint64)value)
+    return invalid (error, field, "must be a whole number");
 
   *out = value;
   return TRUE;
@@ -585,7 +588,7 @@ metered_dev_config_new_from_data (const char  *data,
     "publishableKeys", "secretKeys", "limits", "accountSuspended", NULL
   };
   g_autoptr(MeteredDevConfig) self = NULL;
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) parsed = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *root;
   JsonNode *node;
@@ -593,16 +596,18 @@ metered_dev_config_new_from_data (const char  *data,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
+  /* The untrusted parser's messages give a position, never the text, so
+   * a secret in a broken file stays out of the error. */
+  parsed = metered_json_parse_untrusted (data, len, &local_error);
+  if (parsed == NULL)
     {
       g_set_error (error, METERED_DEV_CONFIG_ERROR, METERED_DEV_CONFIG_ERROR_PARSE,
                    "not valid JSON: %s", local_error->message);
       return NULL;
     }
 
-  node = json_parser_get_root (parser);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  node = parsed;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, METERED_DEV_CONFIG_ERROR, METERED_DEV_CONFIG_ERROR_PARSE,
                            "the configuration must be a JSON object");

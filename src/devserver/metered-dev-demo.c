@@ -348,3 +348,17 @@ metered_dev_demo_new (MeteredDevServer *server)
 
   return self;
 }
+
+char **
+metered_dev_demo_dup_channels (MeteredDevDemo *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (METERED_IS_DEV_DEMO (self), NULL);
+
+  g_strv_builder_add (builder, CHAT_CHANNEL);
+  for (guint i = 0; i < N_SENSORS; i++)
+    g_strv_builder_add (builder, self->sensors[i].channel);
+
+  return g_strv_builder_end (builder);
+}

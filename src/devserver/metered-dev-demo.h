@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MeteredDevDemo, metered_dev_demo, METERED, DEV_DEMO, GObject)
 
 /* Starts at once; disposing the demo closes its peers. */
-MeteredDevDemo *metered_dev_demo_new (MeteredDevServer *server);
+MeteredDevDemo *metered_dev_demo_new          (MeteredDevServer *server);
+/* `demo/chat` first, then each sensor's `demo/sensors/<id>`. */
+char          **metered_dev_demo_dup_channels (MeteredDevDemo   *self);
 
 G_END_DECLS

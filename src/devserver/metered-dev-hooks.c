@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "metered-frame-private.h"
 #include "metered-dev-hooks.h"
 
 #define DEFAULT_ACK_DELAY_MS 500
@@ -26,6 +27,17 @@ G_DEFINE_FINAL_TYPE (MeteredDevHooks, metered_dev_hooks, G_TYPE_OBJECT)
 
 static void read_next_line (MeteredDevHooks *self);
 
+/* Not json_to_string(): json-glib 1.6 writes U+001F unescaped, and the
+ * answers echo hook names and connection metadata from outside. */
+static char *
+node_to_json (JsonNode *node)
+{
+  GString *out = g_string_new (NULL);
+
+  metered_json_append_node (out, node);
+  return g_string_free (out, FALSE);
+}
+
 static char *
 answer_error (const char *hook,
               const char *message)
@@ -44,7 +56,7 @@ answer_error (const char *hook,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
+  return node_to_json (root);
 }
 
 static char *
@@ -68,7 +80,7 @@ answer_affected (const char *hook,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
+  return node_to_json (root);
 }
 
 /* Reads an optional member of the given type. FALSE when it is present
@@ -236,19 +248,16 @@ char *
 metered_dev_hooks_handle_line (MeteredDevServer *server,
                                const char       *line)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (METERED_IS_DEV_SERVER (server), NULL);
   g_return_val_if_fail (line != NULL, NULL);
 
-  parser = json_parser_new_immutable ();
-  if (!g_utf8_validate (line, -1, NULL) ||
-      !json_parser_load_from_data (parser, line, -1, NULL))
+  root = metered_json_parse_untrusted (line, -1, NULL);
+  if (root == NULL)
     return answer_error (NULL, "the line is not JSON");
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return answer_error (NULL, "the line is not a JSON object");
 
   return handle_object (server, json_node_get_object (root));

@@ -9,6 +9,7 @@
 
 #include "metered-channel.h"
 #include "metered-error.h"
+#include "metered-frame-private.h"
 #include "metered-jwt.h"
 #include "metered-dev-identity.h"
 
@@ -62,12 +63,16 @@ metered_dev_identity_free (MeteredDevIdentity *self)
   g_free (self);
 }
 
+/* Not json_to_string(): json-glib 1.6 writes U+001F unescaped, which
+ * would put invalid JSON into the frames that carry this metadata. */
 static char *
 object_to_json (JsonObject *object)
 {
   g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  GString *out = g_string_new (NULL);
 
-  return json_to_string (node, FALSE);
+  metered_json_append_node (out, node);
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -183,11 +188,19 @@ get_channels_claim (JsonObject   *claims,
   return TRUE;
 }
 
+/* Seconds since the epoch; anything later than this (year 33658) is a
+ * broken token, and the bound keeps `exp * 1000` far from overflowing. */
+#define MAX_TIME_CLAIM 1e12
+
+/* Reads the optional time claim @name into @out (-1 when absent). FALSE
+ * when it is not a number in 0..MAX_TIME_CLAIM. */
 static gboolean
-get_expiry_claim (JsonObject *claims,
-                  gint64     *out)
+get_time_claim (JsonObject *claims,
+                const char *name,
+                gint64     *out)
 {
-  JsonNode *node = json_object_get_member (claims, "exp");
+  JsonNode *node = json_object_get_member (claims, name);
+  double value;
 
   *out = -1;
   if (node == NULL)
@@ -196,13 +209,18 @@ get_expiry_claim (JsonObject *claims,
     return FALSE;
 
   if (json_node_get_value_type (node) == G_TYPE_INT64)
-    *out = json_node_get_int (node);
+    value = (double)json_node_get_int (node);
   else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    *out = (gint64)json_node_get_double (node);
+    value = json_node_get_double (node);
   else
     return FALSE;
 
-  return *out >= 0;
+  /* Checked as a double: converting one beyond gint64 is undefined. */
+  if (!(value >= 0 && value <= MAX_TIME_CLAIM))
+    return FALSE;
+
+  *out = (gint64)value;
+  return TRUE;
 }
 
 static MeteredDevIdentity *
@@ -220,6 +238,8 @@ authenticate_token (MeteredDevConfig  *config,
   JsonObject *metadata;
   JsonNode *sub;
   JsonNode *permissions;
+  gint64 expires_at;
+  gint64 not_before;
 
   jwt = metered_jwt_parse (token, &local_error);
   if (jwt == NULL)
@@ -240,6 +260,14 @@ authenticate_token (MeteredDevConfig  *config,
   if (sk == NULL)
     return auth_fail (error, METERED_DEV_AUTH_ERROR_INVALID, "unknown key");
 
+  /* Before verifying, so an absurd time is an invalid claim (4001), not
+   * an expired token. */
+  claims = metered_jwt_get_claims (jwt);
+  if (!get_time_claim (claims, "exp", &expires_at))
+    return auth_fail (error, METERED_DEV_AUTH_ERROR_INVALID, "invalid claim: exp");
+  if (!get_time_claim (claims, "nbf", &not_before))
+    return auth_fail (error, METERED_DEV_AUTH_ERROR_INVALID, "invalid claim: nbf");
+
   if (!metered_jwt_verify (jwt, sk->secret, now_ms / 1000, &local_error))
     {
       if (g_error_matches (local_error, METERED_JWT_ERROR, METERED_JWT_ERROR_EXPIRED))
@@ -249,7 +277,6 @@ authenticate_token (MeteredDevConfig  *config,
       return auth_fail (error, METERED_DEV_AUTH_ERROR_INVALID, "invalid token");
     }
 
-  claims = metered_jwt_get_claims (jwt);
   self = g_new0 (MeteredDevIdentity, 1);
   self->from_token = TRUE;
   self->key_label = g_strdup (sk->id);
@@ -264,8 +291,7 @@ authenticate_token (MeteredDevConfig  *config,
     return auth_fail (error, METERED_DEV_AUTH_ERROR_INVALID, "invalid claim: sub");
   self->peer_id = g_strdup (json_node_get_string (sub));
 
-  if (!get_expiry_claim (claims, &self->expires_at))
-    return auth_fail (error, METERED_DEV_AUTH_ERROR_INVALID, "invalid claim: exp");
+  self->expires_at = expires_at;
 
   /* The server hangs up this long before `exp`, so a token inside the
    * margin is as good as expired. */

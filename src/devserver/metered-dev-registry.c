@@ -431,3 +431,11 @@ metered_dev_registry_list_channels (MeteredDevRegistry   *self,
 
   return names;
 }
+
+guint
+metered_dev_registry_get_n_channels (MeteredDevRegistry *self)
+{
+  g_return_val_if_fail (METERED_IS_DEV_REGISTRY (self), 0);
+
+  return g_hash_table_size (self->channels);
+}

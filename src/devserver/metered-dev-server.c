@@ -171,11 +171,13 @@ static void
 on_connection_detached (MeteredDevServer     *self,
                         MeteredDevConnection *connection)
 {
-  g_autoptr(MeteredDevConnection) hold = g_object_ref (connection);
-
   /* Connections refused before welcome were never attached. */
-  if (!g_hash_table_remove (self->attached, connection))
+  if (!g_hash_table_contains (self->attached, connection))
     return;
+
+  /* The tables below may hold the last references. */
+  g_object_ref (connection);
+  g_hash_table_remove (self->attached, connection);
 
   peers_remove (self, connection);
   if (!metered_dev_connection_is_virtual (connection))
@@ -185,6 +187,7 @@ on_connection_detached (MeteredDevServer     *self,
     }
 
   metered_dev_registry_remove_connection (self->registry, connection);
+  g_object_unref (connection);
 }
 
 static void
@@ -714,6 +717,27 @@ metered_dev_server_set_demo (MeteredDevServer *self,
     self->demo = metered_dev_demo_new (self);
   else if (!enabled)
     g_clear_object (&self->demo);
+}
+
+/**
+ * metered_dev_server_dup_demo_channels:
+ * @self: a #MeteredDevServer
+ *
+ * The sensors' channel names hold random peer ids, so a client that wants
+ * to watch the demo asks for them here.
+ *
+ * Returns: (transfer full) (nullable) (array zero-terminated=1): `demo/chat`
+ *   then each `demo/sensors/<id>`, or %NULL when the demo is off
+ */
+char **
+metered_dev_server_dup_demo_channels (MeteredDevServer *self)
+{
+  g_return_val_if_fail (METERED_IS_DEV_SERVER (self), NULL);
+
+  if (self->demo == NULL)
+    return NULL;
+
+  return metered_dev_demo_dup_channels (self->demo);
 }
 
 static gboolean

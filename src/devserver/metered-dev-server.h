@@ -35,6 +35,9 @@ char             *metered_dev_server_dup_url        (MeteredDevServer  *self);
 /* Simulated demo peers (sensors, chat bots, echo peer). */
 void              metered_dev_server_set_demo       (MeteredDevServer  *self,
                                                      gboolean           enabled);
+/* The demo peers' channels, `demo/chat` first, then each
+ * `demo/sensors/<id>`; %NULL when the demo is off. */
+char            **metered_dev_server_dup_demo_channels (MeteredDevServer *self);
 
 /* Graceful shutdown: every connection gets `going_away {retryAfterMs}` then
  * close 1001; the listener stops. Emits ::stopped when the last connection

@@ -117,18 +117,26 @@ inspector_sandbox_get_url (InspectorSandbox *self)
 /**
  * inspector_sandbox_dup_demo_channels:
  *
- * Returns: (transfer full): the channels the demo peers are active in
+ * The sensors' channels are named after random peer ids, so only the
+ * server knows them.
+ *
+ * Returns: (transfer full): the channels the demo peers are active in,
+ *   `demo/chat` first, then each `demo/sensors/<id>`
  */
 char **
 inspector_sandbox_dup_demo_channels (InspectorSandbox *self)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  char **channels;
 
   g_return_val_if_fail (INSPECTOR_IS_SANDBOX (self), NULL);
 
-  g_strv_builder_add (builder, INSPECTOR_SANDBOX_CHAT_CHANNEL);
+  /* The demo runs from inspector_sandbox_new() on; an empty list covers a
+   * server whose shutdown already took it away. */
+  channels = metered_dev_server_dup_demo_channels (self->server);
+  if (channels == NULL)
+    channels = g_new0 (char *, 1);
 
-  return g_strv_builder_end (builder);
+  return channels;
 }
 
 /**

@@ -464,6 +464,37 @@ test_demo (void)
   test_client_expect_error (client, "{\"type\":\"send\",\"to\":\"echo\",\"data\":1,\"requestId\":\"e\"}", "peer_not_found", "e");
 }
 
+static void
+test_demo_channels (void)
+{
+  g_autoptr(MeteredDevServer) server = test_server_new (NULL);
+  g_autoptr(TestClient) client = test_client_connect (server, "key=pk_live_dev");
+  g_auto(GStrv) channels = NULL;
+
+  g_assert_null (metered_dev_server_dup_demo_channels (server));
+
+  metered_dev_server_set_demo (server, TRUE);
+  channels = metered_dev_server_dup_demo_channels (server);
+  g_assert_nonnull (channels);
+  g_assert_cmpuint (g_strv_length (channels), ==, 4);
+  g_assert_cmpstr (channels[0], ==, "demo/chat");
+
+  /* Each sensor is in its own channel. */
+  for (guint i = 1; channels[i] != NULL; i++)
+    {
+      g_autoptr(JsonObject) snapshot = test_client_subscribe (client, channels[i], FALSE);
+      JsonArray *joined = json_object_get_array_member (snapshot, "joined");
+
+      g_assert_true (g_str_has_prefix (channels[i], "demo/sensors/"));
+      g_assert_cmpuint (json_array_get_length (joined), ==, 1);
+      g_assert_cmpstr (channels[i] + strlen ("demo/sensors/"), ==,
+                       json_object_get_string_member (json_array_get_object_element (joined, 0), "peerId"));
+    }
+
+  metered_dev_server_set_demo (server, FALSE);
+  g_assert_null (metered_dev_server_dup_demo_channels (server));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -485,6 +516,7 @@ main (int   argc,
   g_test_add_func ("/devserver/requests/stop", test_stop);
   g_test_add_func ("/devserver/requests/stop-idle", test_stop_idle);
   g_test_add_func ("/devserver/requests/demo", test_demo);
+  g_test_add_func ("/devserver/requests/demo-channels", test_demo_channels);
 
   return g_test_run ();
 }
