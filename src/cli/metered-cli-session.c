@@ -127,14 +127,14 @@ create_client (const MeteredCliOptions  *options,
       return metered_client_new (options->api_key, options->url, error);
 
     case METERED_CLI_CREDENTIAL_TOKEN:
-      return metered_client_new_with_token_provider (provide_fixed_token,
+      return metered_client_new_with_token_provider (options->url, provide_fixed_token,
                                                      g_strdup (options->token), g_free,
-                                                     options->url, error);
+                                                     error);
 
     case METERED_CLI_CREDENTIAL_TOKEN_COMMAND:
-      return metered_client_new_with_token_provider (metered_cli_token_command_provide,
+      return metered_client_new_with_token_provider (options->url, metered_cli_token_command_provide,
                                                      g_strdup (options->token_command), g_free,
-                                                     options->url, error);
+                                                     error);
 
     case METERED_CLI_CREDENTIAL_NONE:
     default:

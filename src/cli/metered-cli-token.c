@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "metered.h"
+#include "metered-frame-private.h"
 #include "metered-cli-command.h"
 #include "metered-cli-error.h"
 #include "metered-cli-log.h"
@@ -114,9 +115,8 @@ static JsonNode *
 parse_peer_metadata (const char  *text,
                      GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
 
   if (strlen (text) > MAX_PEER_METADATA_BYTES)
     {
@@ -124,20 +124,21 @@ parse_peer_metadata (const char  *text,
       return NULL;
     }
 
-  if (!json_parser_load_from_data (parser, text, -1, &local_error))
+  /* The server reads the token as strictly; better to fail here. */
+  root = metered_json_parse_untrusted (text, -1, &local_error);
+  if (root == NULL)
     {
       metered_cli_command_usage (error, "--peer-metadata: invalid JSON: %s", local_error->message);
       return NULL;
     }
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       metered_cli_command_usage (error, "--peer-metadata must be a JSON object");
       return NULL;
     }
 
-  return json_node_copy (root);
+  return g_steal_pointer (&root);
 }
 
 static JsonObject *

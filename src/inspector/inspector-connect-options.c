@@ -15,6 +15,7 @@
 
 #include "inspector-connect-options.h"
 #include "inspector-error.h"
+#include "inspector-json.h"
 
 /* Limits the service puts on tokens it mints (protocol §9, §11). */
 #define MAX_PEER_METADATA_BYTES 4096
@@ -167,21 +168,19 @@ validate_signing (const InspectorConnectOptions  *self,
 
   if (!is_blank (self->peer_metadata))
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      JsonNode *root;
+      g_autoptr(JsonNode) root = NULL;
 
       if (strlen (self->peer_metadata) > MAX_PEER_METADATA_BYTES)
         return invalid (error, _("Peer metadata may be at most 4 KB."));
 
-      if (!json_parser_load_from_data (parser, self->peer_metadata, -1, &local_error))
+      if ((root = inspector_json_parse (self->peer_metadata, -1, &local_error)) == NULL)
         {
           g_set_error (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_OPTION,
                        _("Peer metadata is not JSON: %s"), local_error->message);
           return FALSE;
         }
 
-      root = json_parser_get_root (parser);
-      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+      if (!JSON_NODE_HOLDS_OBJECT (root))
         return invalid (error, _("Peer metadata must be a JSON object."));
     }
 
@@ -363,11 +362,11 @@ inspector_connect_options_mint_token (const InspectorConnectOptions  *self,
 
   if (!is_blank (self->peer_metadata))
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *metadata = inspector_json_parse (self->peer_metadata, -1, error);
 
-      if (!json_parser_load_from_data (parser, self->peer_metadata, -1, error))
+      if (metadata == NULL)
         return NULL;
-      json_object_set_member (claims, "peerMetadata", json_node_copy (json_parser_get_root (parser)));
+      json_object_set_member (claims, "peerMetadata", metadata);
     }
 
   return metered_jwt_sign (self->key_id, self->secret, claims);

@@ -23,6 +23,7 @@
 
 #include "inspector-connection.h"
 #include "inspector-error.h"
+#include "inspector-json.h"
 
 #define STATS_INTERVAL_MS 250
 #define SANDBOX_ECHO_PEER "echo"
@@ -458,12 +459,10 @@ on_payload_done (GObject      *source,
 static char *
 dup_compact_json (const char *json)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   GString *out;
 
-  if (!json_parser_load_from_data (parser, json, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL)
+  if ((root = inspector_json_parse (json, -1, NULL)) == NULL)
     return g_strdup (json);
 
   out = g_string_new (NULL);
@@ -664,35 +663,84 @@ dup_welcome_text (MeteredConnectedEvent *event)
   return g_string_free (out, FALSE);
 }
 
-/* The raw welcome, with every `credential` member hidden. */
+/* A copy of @object (members in order, values shared) with @member set to
+ * @value (transfer full), which replaces the old value in its place. */
+static JsonNode *
+object_with_member (JsonObject *object,
+                    const char *member,
+                    JsonNode   *value)
+{
+  g_autoptr(GList) names = json_object_get_members (object);
+  JsonObject *copy = json_object_new ();
+  JsonNode *node;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      if (g_str_equal (l->data, member))
+        json_object_set_member (copy, l->data, g_steal_pointer (&value));
+      else
+        json_object_set_member (copy, l->data, json_node_ref (json_object_get_member (object, l->data)));
+    }
+
+  g_clear_pointer (&value, json_node_unref);
+
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, copy);
+
+  return node;
+}
+
+static JsonObject *
+get_object_member (JsonObject *object,
+                   const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* The raw welcome, with every `credential` member hidden. Parsed values
+ * are immutable, so the objects on the way to a credential are copied. */
 static char *
 dup_welcome_frame (const char *frame)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) shown = NULL;
   JsonObject *metadata;
-  JsonArray *servers;
+  JsonNode *servers;
   GString *out;
 
-  if (frame == NULL || !json_parser_load_from_data (parser, frame, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (frame == NULL || (root = inspector_json_parse (frame, -1, NULL)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
 
-  root = json_node_get_object (json_parser_get_root (parser));
-  metadata = json_object_has_member (root, "metadata") ? json_object_get_object_member (root, "metadata") : NULL;
-  servers = metadata != NULL && json_object_has_member (metadata, "iceServers")
-            ? json_object_get_array_member (metadata, "iceServers") : NULL;
+  metadata = get_object_member (json_node_get_object (root), "metadata");
+  servers = metadata != NULL ? json_object_get_member (metadata, "iceServers") : NULL;
 
-  for (guint i = 0; servers != NULL && i < json_array_get_length (servers); i++)
+  if (servers != NULL && JSON_NODE_HOLDS_ARRAY (servers))
     {
-      JsonNode *node = json_array_get_element (servers, i);
+      JsonArray *array = json_node_get_array (servers);
+      JsonArray *hidden = json_array_new ();
+      JsonNode *hidden_node = json_node_new (JSON_NODE_ARRAY);
 
-      if (JSON_NODE_HOLDS_OBJECT (node) && json_object_has_member (json_node_get_object (node), "credential"))
-        json_object_set_string_member (json_node_get_object (node), "credential", HIDDEN_VALUE);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (node) && json_object_has_member (json_node_get_object (node), "credential"))
+            json_array_add_element (hidden, object_with_member (json_node_get_object (node), "credential",
+                                                                json_node_init_string (json_node_alloc (),
+                                                                                       HIDDEN_VALUE)));
+          else
+            json_array_add_element (hidden, json_node_ref (node));
+        }
+
+      json_node_take_array (hidden_node, hidden);
+      shown = object_with_member (json_node_get_object (root), "metadata",
+                                  object_with_member (metadata, "iceServers", hidden_node));
     }
 
   out = g_string_new (NULL);
-  metered_json_append_node (out, json_parser_get_root (parser));
+  metered_json_append_node (out, shown != NULL ? shown : root);
 
   return g_string_free (out, FALSE);
 }

@@ -76,12 +76,11 @@ dup_buffer_text (GtkSourceView *view)
 static char *
 dup_sender_name (const char *metadata)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonNode *name;
 
-  if (metadata == NULL || !json_parser_load_from_data (parser, metadata, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+  if (metadata == NULL || (root = inspector_json_parse (metadata, -1, NULL)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root) ||
       (name = json_object_get_member (json_node_get_object (root), "name")) == NULL ||
       json_node_get_value_type (name) != G_TYPE_STRING)
     return NULL;

@@ -3,10 +3,17 @@
  * The log keeps JSON as text; these parse it only for the one row or
  * draft someone is looking at.
  *
+ * That text came from the network or from a paste, so it is parsed the way
+ * libmetered parses frames: strictly, with a nesting limit. json-glib alone
+ * recurses once per level (a deep enough `[[[[…` overflows the stack) and
+ * accepts some text that is not JSON.
+ *
  * SPDX-License-Identifier: MIT
  */
 
 #define G_LOG_DOMAIN "inspector-json"
+
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -15,24 +22,43 @@
 #include "inspector-error.h"
 #include "inspector-json.h"
 
-static JsonNode *
-parse (const char  *text,
-       gssize       len,
-       GError     **error)
+/**
+ * inspector_json_parse:
+ * @len: the length of @text, or -1
+ *
+ * Parses one JSON value from outside. The message of the error, in
+ * %INSPECTOR_ERROR_INVALID_JSON, says what is wrong and where, without
+ * quoting the text.
+ *
+ * Returns: (transfer full) (nullable): the value, immutable
+ */
+JsonNode *
+inspector_json_parse (const char  *text,
+                      gssize       len,
+                      GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
   JsonNode *root;
+  gsize n;
+  gsize i;
 
-  if (!json_parser_load_from_data (parser, text, len, error))
-    return NULL;
+  g_return_val_if_fail (text != NULL, NULL);
 
-  if ((root = json_parser_get_root (parser)) == NULL)
+  n = len < 0 ? strlen (text) : (gsize) len;
+  for (i = 0; i < n && text[i] != '\0' && strchr (" \t\n\r", text[i]) != NULL; i++)
+    ;
+  if (i == n)
     {
+      /* Say it in words: an empty draft is common. */
       g_set_error_literal (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_JSON, _("Empty document"));
       return NULL;
     }
 
-  return json_node_copy (root);
+  root = metered_json_parse_untrusted (text, len, &local_error);
+  if (root == NULL)
+    g_set_error_literal (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_JSON, local_error->message);
+
+  return root;
 }
 
 /**
@@ -51,7 +77,7 @@ inspector_json_pretty (const char *text,
 
   g_return_val_if_fail (text != NULL, NULL);
 
-  if ((root = parse (text, len, NULL)) == NULL)
+  if ((root = inspector_json_parse (text, len, NULL)) == NULL)
     return len < 0 ? g_strdup (text) : g_strndup (text, len);
 
   generator = json_generator_new ();
@@ -84,7 +110,7 @@ inspector_json_measure (const char  *text,
 
   *compact_size = 0;
 
-  if ((root = parse (text, -1, error)) == NULL)
+  if ((root = inspector_json_parse (text, -1, error)) == NULL)
     return FALSE;
 
   out = g_string_new (NULL);
@@ -110,7 +136,7 @@ inspector_json_dup_member (const char *object_text,
 
   g_return_val_if_fail (member != NULL, NULL);
 
-  if (object_text == NULL || (root = parse (object_text, -1, NULL)) == NULL ||
+  if (object_text == NULL || (root = inspector_json_parse (object_text, -1, NULL)) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (root) ||
       (node = json_object_get_member (json_node_get_object (root), member)) == NULL)
     return NULL;

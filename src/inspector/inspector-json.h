@@ -1,4 +1,5 @@
-/* inspector-json.h: JSON text helpers for the detail and compose panes
+/* inspector-json.h: parsing JSON text from outside, and the views of it
+ * in the detail and compose panes
  *
  * SPDX-License-Identifier: MIT
  */
@@ -8,6 +9,9 @@
 
 G_BEGIN_DECLS
 
+JsonNode *inspector_json_parse          (const char  *text,
+                                         gssize       len,
+                                         GError     **error);
 char     *inspector_json_pretty         (const char  *text,
                                          gssize       len);
 gboolean  inspector_json_measure        (const char  *text,

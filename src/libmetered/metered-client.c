@@ -16,6 +16,7 @@
 #include "metered-close-code.h"
 #include "metered-enum-types.h"
 #include "metered-error.h"
+#include "metered-error-private.h"
 #include "metered-frame-private.h"
 #include "metered-url.h"
 
@@ -273,7 +274,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void start_attempt (MeteredClient *self);
-static void handle_close  (MeteredClient *self,
+static void handle_close  (MeteredClient *client,
                            int            code,
                            const char    *reason,
                            GError        *connect_error);
@@ -418,18 +419,6 @@ sanitize_text (MeteredClient *self,
   return g_string_free (out, FALSE);
 }
 
-static GError *
-close_error_new (int         code,
-                 const char *reason)
-{
-  if (reason != NULL && reason[0] != '\0')
-    return g_error_new (METERED_CLOSE_ERROR, code, "%s (close code %d: %s)",
-                        metered_close_code_describe (code), code, reason);
-
-  return g_error_new (METERED_CLOSE_ERROR, code, "%s (close code %d)",
-                      metered_close_code_describe (code), code);
-}
-
 static void
 observe_frame (MeteredClient *self,
                gboolean       outgoing,
@@ -460,14 +449,20 @@ dispatch_to_streams (MeteredClient *self,
 
 /* Emits @event (transfer full) to streams and signal handlers. Handlers may
  * do anything, closing the client included: callers re-check their link
- * afterwards. */
+ * afterwards.
+ *
+ * Handlers may also drop the application's last reference. So this function
+ * and those that go on using the client after handlers ran (token_failed(),
+ * handle_welcome(), handle_close(), close_internal()) take the borrowed
+ * pointer as @client and work on `self`, a reference of their own that is
+ * released only when they return. */
 static void
-emit_event (MeteredClient *self,
+emit_event (MeteredClient *client,
             guint          signal_id,
             gpointer       event)
 {
+  g_autoptr(MeteredClient) self = g_object_ref (client);
   g_autoptr(GObject) owned = event;
-  g_autoptr(MeteredClient) keep = g_object_ref (self);
 
   dispatch_to_streams (self, owned);
   g_signal_emit (self, signals[signal_id], 0, owned);
@@ -948,12 +943,11 @@ schedule_reconnect (MeteredClient *self)
 /* Token resolution. */
 
 static void
-token_failed (MeteredClient *self,
+token_failed (MeteredClient *client,
               GError        *error)
 {
-  g_autoptr(MeteredClient) keep = g_object_ref (self);
+  g_autoptr(MeteredClient) self = g_object_ref (client);
   g_autoptr(GError) owned = error;
-  g_autoptr(GError) connect_error = NULL;
   g_autoptr(GTask) connect_task = NULL;
   g_autoptr(Link) link = link_ref (self->link);
 
@@ -1304,11 +1298,11 @@ replay_subscriptions (MeteredClient *self)
 }
 
 static void
-handle_welcome (MeteredClient *self,
+handle_welcome (MeteredClient *client,
                 Link          *link,
                 MeteredFrame  *frame)
 {
-  g_autoptr(MeteredClient) keep = g_object_ref (self);
+  g_autoptr(MeteredClient) self = g_object_ref (client);
   g_autoptr(GPtrArray) ice_servers = NULL;
   g_autoptr(GTask) connect_task = NULL;
   gboolean is_reconnect;
@@ -1656,12 +1650,12 @@ start_attempt (MeteredClient *self)
  * and closing, report it, and fail what waited on it. Takes @connect_error
  * (nullable): the error for a pending connect() instead of the close code. */
 static void
-handle_close (MeteredClient *self,
+handle_close (MeteredClient *client,
               int            code,
               const char    *reason,
               GError        *connect_error)
 {
-  g_autoptr(MeteredClient) keep = g_object_ref (self);
+  g_autoptr(MeteredClient) self = g_object_ref (client);
   g_autoptr(GError) owned_connect_error = connect_error;
   g_autoptr(GTask) connect_task = NULL;
   g_autofree char *safe_reason = g_strdup (reason != NULL ? reason : "");
@@ -1701,19 +1695,19 @@ handle_close (MeteredClient *self,
       if (owned_connect_error != NULL)
         g_task_return_error (connect_task, g_steal_pointer (&owned_connect_error));
       else
-        g_task_return_error (connect_task, close_error_new (code, safe_reason));
+        g_task_return_error (connect_task, metered_close_error_new (code, safe_reason));
     }
 }
 
 /* Closes the client for good (until the next connect). Returns the closing
  * record of the WebSocket when a close handshake is under way. */
 static Closing *
-close_internal (MeteredClient *self,
+close_internal (MeteredClient *client,
                 int            code,
                 const char    *reason,
                 GError        *connect_error)
 {
-  g_autoptr(MeteredClient) keep = g_object_ref (self);
+  g_autoptr(MeteredClient) self = g_object_ref (client);
   g_autoptr(GError) owned_connect_error = connect_error;
   g_autoptr(GTask) connect_task = NULL;
   GPtrArray *pending;
@@ -2413,25 +2407,29 @@ metered_client_new (const char  *api_key,
 
 /**
  * metered_client_new_with_token_provider:
+ * @url: (nullable): the base URL, %NULL for `wss://rms.metered.ca`
  * @provider: (scope notified) (closure user_data) (destroy destroy): fetches
  *   a token for each connect and reconnect
- * @user_data: data for @provider
+ * @user_data: (closure): data for @provider
  * @destroy: (nullable): frees @user_data when the client is finalized
- * @url: (nullable): the base URL, %NULL for `wss://rms.metered.ca`
  * @error: return location for a #GError
  *
  * Creates a client that connects with tokens from @provider, with default
  * options. It does not connect yet; call
  * [method@Metered.Client.connect_async].
  *
+ * The URL comes first and the callback's data right after the callback, so
+ * that in bindings (where the data and @destroy disappear) the callback is
+ * the last argument: `Metered.Client.new_with_token_provider(url, provider)`.
+ *
  * Returns: (transfer full) (nullable): the client, or %NULL when the URL
  *   is not allowed
  */
 MeteredClient *
-metered_client_new_with_token_provider (MeteredTokenProviderFunc   provider,
+metered_client_new_with_token_provider (const char                *url,
+                                        MeteredTokenProviderFunc   provider,
                                         gpointer                   user_data,
                                         GDestroyNotify             destroy,
-                                        const char                *url,
                                         GError                   **error)
 {
   g_autoptr(MeteredClient) self = NULL;
@@ -2455,7 +2453,7 @@ metered_client_new_with_token_provider (MeteredTokenProviderFunc   provider,
  * @self: a #MeteredClient that is not initialized yet
  * @provider: (scope notified) (closure user_data) (destroy destroy): fetches
  *   a token for each connect and reconnect
- * @user_data: data for @provider
+ * @user_data: (closure): data for @provider
  * @destroy: (nullable): frees @user_data when the client is finalized
  *
  * Sets the token provider of a client created with g_object_new(), before
@@ -2665,7 +2663,8 @@ metered_client_connect_async (MeteredClient       *self,
  * A connection the server closed or refused before `welcome` fails with a
  * %METERED_CLOSE_ERROR whose code is the close code (1006 when there was no
  * WebSocket close at all, such as a refused TCP connection or HTTP
- * upgrade); %METERED_CLIENT_ERROR_WELCOME_TIMEOUT, _TOKEN_PROVIDER,
+ * upgrade) and whose reason metered_close_error_get_reason() gives;
+ * %METERED_CLIENT_ERROR_WELCOME_TIMEOUT, _TOKEN_PROVIDER,
  * _INVALID_STATE and _CLOSED cover the other failures.
  *
  * Returns: %TRUE once the client is connected

@@ -81,10 +81,10 @@ MeteredClient      *metered_client_new                     (const char          
                                                             const char                *url,
                                                             GError                   **error);
 METERED_AVAILABLE_IN_ALL
-MeteredClient      *metered_client_new_with_token_provider (MeteredTokenProviderFunc   provider,
+MeteredClient      *metered_client_new_with_token_provider (const char                *url,
+                                                            MeteredTokenProviderFunc   provider,
                                                             gpointer                   user_data,
                                                             GDestroyNotify             destroy,
-                                                            const char                *url,
                                                             GError                   **error);
 METERED_AVAILABLE_IN_ALL
 void                metered_client_set_token_provider      (MeteredClient             *self,

@@ -21,15 +21,17 @@
  */
 struct _MeteredConnectedEvent
 {
-  GObject    parent_instance;
+  GObject     parent_instance;
 
-  char      *peer_id;
-  gint64     server_time;
-  gint64     expires_at;
-  gint64     max_message_size;
-  GPtrArray *ice_servers;
-  guint      has_expires_at : 1;
-  guint      is_reconnect : 1;
+  char       *peer_id;
+  gint64      server_time;
+  gint64      expires_at;
+  gint64      max_message_size;
+  GPtrArray  *ice_servers;
+  /* The same servers for the property; NULL when @ice_servers is. */
+  GListStore *ice_server_list;
+  guint       has_expires_at : 1;
+  guint       is_reconnect : 1;
 };
 
 G_DEFINE_FINAL_TYPE (MeteredConnectedEvent, metered_connected_event, G_TYPE_OBJECT)
@@ -55,6 +57,7 @@ metered_connected_event_finalize (GObject *object)
 
   g_clear_pointer (&self->peer_id, g_free);
   g_clear_pointer (&self->ice_servers, g_ptr_array_unref);
+  g_clear_object (&self->ice_server_list);
 
   G_OBJECT_CLASS (metered_connected_event_parent_class)->finalize (object);
 }
@@ -94,7 +97,7 @@ metered_connected_event_get_property (GObject    *object,
       break;
 
     case PROP_ICE_SERVERS:
-      g_value_set_boxed (value, self->ice_servers);
+      g_value_set_object (value, self->ice_server_list);
       break;
 
     default:
@@ -175,15 +178,21 @@ metered_connected_event_class_init (MeteredConnectedEventClass *klass)
                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /**
-   * MeteredConnectedEvent:ice-servers: (type GPtrArray(MeteredIceServer))
+   * MeteredConnectedEvent:ice-servers: (getter get_ice_servers_model)
    *
-   * The validated `iceServers` of the welcome's metadata, or %NULL when
-   * there were none or they failed validation.
+   * The validated `iceServers` of the welcome's metadata, as a list of
+   * [class@Metered.IceServer], or %NULL when there were none or they failed
+   * validation. The list never changes.
+   *
+   * A list model rather than an array so that every binding can read it
+   * (GJS cannot convert a #GPtrArray property) and list widgets can show it.
+   * [method@Metered.ConnectedEvent.get_ice_servers] gives the same servers
+   * as an array.
    */
   properties[PROP_ICE_SERVERS] =
-    g_param_spec_boxed ("ice-servers", NULL, NULL,
-                        G_TYPE_PTR_ARRAY,
-                        (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+    g_param_spec_object ("ice-servers", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -213,7 +222,12 @@ metered_connected_event_new (const char *peer_id,
   self->expires_at = has_expires_at ? expires_at : 0;
   self->is_reconnect = !!is_reconnect;
   self->max_message_size = max_message_size;
-  self->ice_servers = ice_servers != NULL ? g_ptr_array_ref (ice_servers) : NULL;
+  if (ice_servers != NULL)
+    {
+      self->ice_servers = g_ptr_array_ref (ice_servers);
+      self->ice_server_list = g_list_store_new (METERED_TYPE_ICE_SERVER);
+      g_list_store_splice (self->ice_server_list, 0, 0, ice_servers->pdata, ice_servers->len);
+    }
 
   return self;
 }
@@ -313,6 +327,8 @@ metered_connected_event_get_max_message_size (MeteredConnectedEvent *self)
  *
  * Gets the STUN/TURN servers from the welcome's metadata. They are given
  * only if every entry passed validation (see [class@Metered.IceServer]).
+ * [method@Metered.ConnectedEvent.get_ice_servers_model] gives the same
+ * servers as a list model.
  *
  * Returns: (transfer none) (nullable) (element-type MeteredIceServer): the
  *   servers, or %NULL when there were none or they failed validation
@@ -323,4 +339,23 @@ metered_connected_event_get_ice_servers (MeteredConnectedEvent *self)
   g_return_val_if_fail (METERED_IS_CONNECTED_EVENT (self), NULL);
 
   return self->ice_servers;
+}
+
+/**
+ * metered_connected_event_get_ice_servers_model:
+ * @self: a #MeteredConnectedEvent
+ *
+ * Gets the STUN/TURN servers from the welcome's metadata as a list model,
+ * for list widgets and for bindings; see
+ * [property@Metered.ConnectedEvent:ice-servers].
+ *
+ * Returns: (transfer none) (nullable): a #GListModel of #MeteredIceServer,
+ *   or %NULL when there were none or they failed validation
+ */
+GListModel *
+metered_connected_event_get_ice_servers_model (MeteredConnectedEvent *self)
+{
+  g_return_val_if_fail (METERED_IS_CONNECTED_EVENT (self), NULL);
+
+  return self->ice_server_list != NULL ? G_LIST_MODEL (self->ice_server_list) : NULL;
 }

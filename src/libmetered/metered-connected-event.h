@@ -8,7 +8,7 @@
 # error "Only <metered.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "metered-version-macros.h"
 
@@ -20,17 +20,19 @@ METERED_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (MeteredConnectedEvent, metered_connected_event, METERED, CONNECTED_EVENT, GObject)
 
 METERED_AVAILABLE_IN_ALL
-const char *metered_connected_event_get_peer_id          (MeteredConnectedEvent *self);
+const char *metered_connected_event_get_peer_id           (MeteredConnectedEvent *self);
 METERED_AVAILABLE_IN_ALL
-gint64      metered_connected_event_get_server_time      (MeteredConnectedEvent *self);
+gint64      metered_connected_event_get_server_time       (MeteredConnectedEvent *self);
 METERED_AVAILABLE_IN_ALL
-gboolean    metered_connected_event_get_expires_at       (MeteredConnectedEvent *self,
-                                                          gint64                *expires_at);
+gboolean    metered_connected_event_get_expires_at        (MeteredConnectedEvent *self,
+                                                           gint64                *expires_at);
 METERED_AVAILABLE_IN_ALL
-gboolean    metered_connected_event_get_is_reconnect     (MeteredConnectedEvent *self);
+gboolean    metered_connected_event_get_is_reconnect      (MeteredConnectedEvent *self);
 METERED_AVAILABLE_IN_ALL
-gint64      metered_connected_event_get_max_message_size (MeteredConnectedEvent *self);
+gint64      metered_connected_event_get_max_message_size  (MeteredConnectedEvent *self);
 METERED_AVAILABLE_IN_ALL
-GPtrArray  *metered_connected_event_get_ice_servers      (MeteredConnectedEvent *self);
+GPtrArray  *metered_connected_event_get_ice_servers       (MeteredConnectedEvent *self);
+METERED_AVAILABLE_IN_ALL
+GListModel *metered_connected_event_get_ice_servers_model (MeteredConnectedEvent *self);
 
 G_END_DECLS

@@ -5,7 +5,11 @@
 
 #define G_LOG_DOMAIN "metered-error"
 
+#include <string.h>
+
+#include "metered-close-code.h"
 #include "metered-error.h"
+#include "metered-error-private.h"
 
 /* The server may send codes newer than this library. They map to
  * METERED_SERVER_ERROR_UNKNOWN, and the raw string rides along in the
@@ -57,7 +61,37 @@ G_DEFINE_EXTENDED_ERROR (MeteredServerError, metered_server_error)
  * Returns: the error domain
  */
 G_DEFINE_QUARK (metered-client-error-quark, metered_client_error)
-G_DEFINE_QUARK (metered-close-error-quark, metered_close_error)
+
+/* The close reason rides along in the error's private data. */
+typedef struct {
+  char *reason;
+} MeteredCloseErrorPrivate;
+
+static void
+metered_close_error_private_init (MeteredCloseErrorPrivate *priv)
+{
+  if (priv != NULL)
+    priv->reason = NULL;
+}
+
+static void
+metered_close_error_private_copy (const MeteredCloseErrorPrivate *src,
+                                  MeteredCloseErrorPrivate       *dest)
+{
+  if (src != NULL && dest != NULL)
+    dest->reason = g_strdup (src->reason);
+}
+
+static void
+metered_close_error_private_clear (MeteredCloseErrorPrivate *priv)
+{
+  if (priv != NULL)
+    g_clear_pointer (&priv->reason, g_free);
+}
+
+/* Documented in the header, which declares it as returning guint32 (what
+ * GQuark is) for the introspection scanner. */
+G_DEFINE_EXTENDED_ERROR (MeteredCloseError, metered_close_error)
 
 typedef struct {
   const char *code;
@@ -265,4 +299,99 @@ metered_server_error_get_code (const GError *error)
 
   priv = metered_server_error_get_private (error);
   return priv != NULL ? priv->raw_code : NULL;
+}
+
+/* Everything of a close error's message up to the reason. */
+static char *
+close_error_dup_prefix (int code)
+{
+  return g_strdup_printf ("%s (close code %d", metered_close_code_describe (code), code);
+}
+
+GError *
+metered_close_error_new (int         code,
+                         const char *reason)
+{
+  g_autofree char *prefix = close_error_dup_prefix (code);
+  MeteredCloseErrorPrivate *priv;
+  GError *error;
+
+  if (reason == NULL)
+    reason = "";
+
+  if (reason[0] != '\0')
+    error = g_error_new (METERED_CLOSE_ERROR, code, "%s: %s)", prefix, reason);
+  else
+    error = g_error_new (METERED_CLOSE_ERROR, code, "%s)", prefix);
+
+  priv = metered_close_error_get_private (error);
+  if (priv != NULL)
+    priv->reason = g_strdup (reason);
+
+  return error;
+}
+
+/* The reason as metered_close_error_new() wrote it into the message, or
+ * NULL when the message has another form. */
+static char *
+close_error_reason_from_message (const GError *error)
+{
+  g_autofree char *prefix = close_error_dup_prefix (error->code);
+  const char *rest;
+  gsize len;
+
+  if (error->message == NULL || !g_str_has_prefix (error->message, prefix))
+    return NULL;
+
+  rest = error->message + strlen (prefix);
+  if (g_str_equal (rest, ")"))
+    return g_strdup ("");
+
+  len = strlen (rest);
+  if (!g_str_has_prefix (rest, ": ") || len < 4 || rest[len - 1] != ')')
+    return NULL;
+
+  return g_strndup (rest + 2, len - 3);
+}
+
+/**
+ * metered_close_error_get_reason:
+ * @error: a #GError
+ *
+ * Gives the close reason of a %METERED_CLOSE_ERROR: the text the server
+ * sent with the close code (or, for code 1006, what went wrong locally),
+ * made valid UTF-8 without control characters, cut to a bounded length
+ * and with credentials removed. It is for logs and diagnostics; branch on
+ * the error code instead.
+ *
+ * Bindings that rebuild a #GError from its domain, code and message (as
+ * PyGObject does) drop the private data that carries the reason; it is
+ * then read back from the message, which this library writes in a fixed
+ * form.
+ *
+ * Returns: (transfer none) (nullable): the reason, empty when the server
+ *   gave none, or %NULL when @error is in another domain or was not made
+ *   by this library
+ */
+const char *
+metered_close_error_get_reason (const GError *error)
+{
+  MeteredCloseErrorPrivate *priv;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain != METERED_CLOSE_ERROR)
+    return NULL;
+
+  priv = metered_close_error_get_private (error);
+  if (priv == NULL)
+    return NULL;
+
+  /* The private data belongs to the error, also when the error is const:
+   * the reason read back from the message is kept there, so that the
+   * result lives as long as @error does. */
+  if (priv->reason == NULL)
+    priv->reason = close_error_reason_from_message (error);
+
+  return priv->reason;
 }

@@ -123,7 +123,8 @@ GQuark metered_client_error_quark (void);
  * Error domain for a connection the server closed before `welcome`.
  * The error code is the WebSocket close code itself (see #MeteredCloseCode),
  * so bindings can compare it with the enum directly; the message names the
- * code in words and carries the sanitized close reason.
+ * code in words and carries the sanitized close reason, which
+ * metered_close_error_get_reason() gives on its own.
  */
 #define METERED_CLOSE_ERROR (metered_close_error_quark ())
 
@@ -131,7 +132,9 @@ GQuark metered_client_error_quark (void);
  * metered_close_error_quark:
  *
  * The quark behind %METERED_CLOSE_ERROR. Bindings pass it to
- * `GLib.Error.matches()` together with a #MeteredCloseCode.
+ * `GLib.Error.matches()` together with a #MeteredCloseCode. The domain
+ * carries the close reason as private data, so its quark string is
+ * `MeteredCloseError` as G_DEFINE_EXTENDED_ERROR() makes it.
  *
  * The return type is spelled `guint32`, which is what #GQuark is, because
  * the domain has no error enum of its own: given a `GQuark`, the
@@ -140,6 +143,8 @@ GQuark metered_client_error_quark (void);
  * Returns: the error domain
  */
 METERED_AVAILABLE_IN_ALL
-guint32 metered_close_error_quark (void);
+guint32     metered_close_error_quark      (void);
+METERED_AVAILABLE_IN_ALL
+const char *metered_close_error_get_reason (const GError *error);
 
 G_END_DECLS

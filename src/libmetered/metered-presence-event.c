@@ -24,11 +24,14 @@
  */
 struct _MeteredPresenceEvent
 {
-  GObject    parent_instance;
+  GObject     parent_instance;
 
-  char      *channel;
-  GPtrArray *joined;
-  GPtrArray *left;
+  char       *channel;
+  GPtrArray  *joined;
+  GPtrArray  *left;
+  /* The same peers for the properties. */
+  GListStore *joined_list;
+  GListStore *left_list;
 };
 
 G_DEFINE_FINAL_TYPE (MeteredPresenceEvent, metered_presence_event, G_TYPE_OBJECT)
@@ -51,6 +54,8 @@ metered_presence_event_finalize (GObject *object)
   g_clear_pointer (&self->channel, g_free);
   g_clear_pointer (&self->joined, g_ptr_array_unref);
   g_clear_pointer (&self->left, g_ptr_array_unref);
+  g_clear_object (&self->joined_list);
+  g_clear_object (&self->left_list);
 
   G_OBJECT_CLASS (metered_presence_event_parent_class)->finalize (object);
 }
@@ -70,11 +75,11 @@ metered_presence_event_get_property (GObject    *object,
       break;
 
     case PROP_JOINED:
-      g_value_set_boxed (value, self->joined);
+      g_value_set_object (value, self->joined_list);
       break;
 
     case PROP_LEFT:
-      g_value_set_boxed (value, self->left);
+      g_value_set_object (value, self->left_list);
       break;
 
     default:
@@ -101,24 +106,34 @@ metered_presence_event_class_init (MeteredPresenceEventClass *klass)
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /**
-   * MeteredPresenceEvent:joined: (type GPtrArray(MeteredPresencePeer))
+   * MeteredPresenceEvent:joined: (getter get_joined_model)
    *
-   * The peers that joined, as #MeteredPresencePeer; possibly empty.
+   * The peers that joined, as a list of [class@Metered.PresencePeer];
+   * possibly empty. The list never changes.
+   *
+   * A list model rather than an array so that every binding can read it
+   * (GJS cannot convert a #GPtrArray property) and list widgets can show it.
+   * [method@Metered.PresenceEvent.get_joined] gives the same peers as an
+   * array.
    */
   properties[PROP_JOINED] =
-    g_param_spec_boxed ("joined", NULL, NULL,
-                        G_TYPE_PTR_ARRAY,
-                        (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+    g_param_spec_object ("joined", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /**
-   * MeteredPresenceEvent:left: (type GPtrArray(MeteredPresencePeer))
+   * MeteredPresenceEvent:left: (getter get_left_model)
    *
-   * The peers that left, as #MeteredPresencePeer; possibly empty.
+   * The peers that left, as a list of [class@Metered.PresencePeer];
+   * possibly empty. The list never changes.
+   *
+   * [method@Metered.PresenceEvent.get_left] gives the same peers as an
+   * array.
    */
   properties[PROP_LEFT] =
-    g_param_spec_boxed ("left", NULL, NULL,
-                        G_TYPE_PTR_ARRAY,
-                        (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+    g_param_spec_object ("left", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -144,6 +159,16 @@ peers_from_frame (GPtrArray *frame_peers)
   return peers;
 }
 
+static GListStore *
+list_from_peers (GPtrArray *peers)
+{
+  GListStore *list = g_list_store_new (METERED_TYPE_PRESENCE_PEER);
+
+  g_list_store_splice (list, 0, 0, peers->pdata, peers->len);
+
+  return list;
+}
+
 /* @joined and @left hold MeteredFramePeer, as parsed by the frame codec. */
 MeteredPresenceEvent *
 metered_presence_event_new (const char *channel,
@@ -158,6 +183,8 @@ metered_presence_event_new (const char *channel,
   self->channel = g_strdup (channel);
   self->joined = peers_from_frame (joined);
   self->left = peers_from_frame (left);
+  self->joined_list = list_from_peers (self->joined);
+  self->left_list = list_from_peers (self->left);
 
   return self;
 }
@@ -183,6 +210,8 @@ metered_presence_event_get_channel (MeteredPresenceEvent *self)
  * @self: a #MeteredPresenceEvent
  *
  * Gets the peers that joined the channel.
+ * [method@Metered.PresenceEvent.get_joined_model] gives the same peers as
+ * a list model.
  *
  * Returns: (transfer none) (element-type MeteredPresencePeer): the peers,
  *   possibly none
@@ -200,6 +229,8 @@ metered_presence_event_get_joined (MeteredPresenceEvent *self)
  * @self: a #MeteredPresenceEvent
  *
  * Gets the peers that left the channel.
+ * [method@Metered.PresenceEvent.get_left_model] gives the same peers as a
+ * list model.
  *
  * Returns: (transfer none) (element-type MeteredPresencePeer): the peers,
  *   possibly none
@@ -210,4 +241,40 @@ metered_presence_event_get_left (MeteredPresenceEvent *self)
   g_return_val_if_fail (METERED_IS_PRESENCE_EVENT (self), NULL);
 
   return self->left;
+}
+
+/**
+ * metered_presence_event_get_joined_model:
+ * @self: a #MeteredPresenceEvent
+ *
+ * Gets the peers that joined the channel as a list model, for list widgets
+ * and for bindings; see [property@Metered.PresenceEvent:joined].
+ *
+ * Returns: (transfer none): a #GListModel of #MeteredPresencePeer,
+ *   possibly empty
+ */
+GListModel *
+metered_presence_event_get_joined_model (MeteredPresenceEvent *self)
+{
+  g_return_val_if_fail (METERED_IS_PRESENCE_EVENT (self), NULL);
+
+  return G_LIST_MODEL (self->joined_list);
+}
+
+/**
+ * metered_presence_event_get_left_model:
+ * @self: a #MeteredPresenceEvent
+ *
+ * Gets the peers that left the channel as a list model, for list widgets
+ * and for bindings; see [property@Metered.PresenceEvent:left].
+ *
+ * Returns: (transfer none): a #GListModel of #MeteredPresencePeer,
+ *   possibly empty
+ */
+GListModel *
+metered_presence_event_get_left_model (MeteredPresenceEvent *self)
+{
+  g_return_val_if_fail (METERED_IS_PRESENCE_EVENT (self), NULL);
+
+  return G_LIST_MODEL (self->left_list);
 }

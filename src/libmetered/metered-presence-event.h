@@ -8,7 +8,7 @@
 # error "Only <metered.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "metered-version-macros.h"
 
@@ -20,10 +20,14 @@ METERED_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (MeteredPresenceEvent, metered_presence_event, METERED, PRESENCE_EVENT, GObject)
 
 METERED_AVAILABLE_IN_ALL
-const char *metered_presence_event_get_channel (MeteredPresenceEvent *self);
+const char *metered_presence_event_get_channel      (MeteredPresenceEvent *self);
 METERED_AVAILABLE_IN_ALL
-GPtrArray  *metered_presence_event_get_joined  (MeteredPresenceEvent *self);
+GPtrArray  *metered_presence_event_get_joined       (MeteredPresenceEvent *self);
 METERED_AVAILABLE_IN_ALL
-GPtrArray  *metered_presence_event_get_left    (MeteredPresenceEvent *self);
+GPtrArray  *metered_presence_event_get_left         (MeteredPresenceEvent *self);
+METERED_AVAILABLE_IN_ALL
+GListModel *metered_presence_event_get_joined_model (MeteredPresenceEvent *self);
+METERED_AVAILABLE_IN_ALL
+GListModel *metered_presence_event_get_left_model   (MeteredPresenceEvent *self);
 
 G_END_DECLS

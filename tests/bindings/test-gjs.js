@@ -70,11 +70,12 @@ function withTimeout(promise, what) {
     });
 }
 
-let tokenRequests = 0;
+// The arguments of every call to provideToken(), for main() to check.
+const providerCalls = [];
 
 // Mints a short-lived token the way an application backend would.
-function provideToken(client, request) {
-    tokenRequests++;
+function provideToken(client, request, ...extra) {
+    providerCalls.push([client, request, ...extra]);
     const claims = Json.from_string(JSON.stringify({
         sub: ALICE,
         exp: Math.floor(Date.now() / 1000) + 300,
@@ -85,17 +86,29 @@ function provideToken(client, request) {
 }
 
 async function main() {
-    const alice = Metered.Client.new_with_token_provider(provideToken, url);
+    const alice = Metered.Client.new_with_token_provider(url, provideToken);
+    assertEqual(alice.url, url, 'URL');
     const bob = Metered.Client.new(apiKey, url);
 
-    const alicePresence = [], bobPresence = [], bobMessages = [];
+    const alicePresence = [], bobPresence = [], bobMessages = [], aliceConnected = [];
+    alice.connect('connected', (client, event) => aliceConnected.push(event));
     alice.connect('presence', (client, event) => alicePresence.push(event));
     bob.connect('presence', (client, event) => bobPresence.push(event));
     bob.connect('message', (client, event) => bobMessages.push(event));
     const directs = alice.create_event_stream(Metered.DirectEvent.$gtype, 8);
 
     assertEqual(await withTimeout(alice.connect_async(null), 'connect'), true, 'connect result');
-    assert(tokenRequests > 0, 'the token provider was asked');
+    assert(providerCalls.length > 0, 'the token provider was asked');
+    assertEqual(aliceConnected.length, 1, 'connected events');
+    // A list model, or null like the array getter when there are none.
+    const iceServers = aliceConnected[0].ice_servers;
+    const iceArray = aliceConnected[0].get_ice_servers();
+    assertEqual(iceServers === null ? null : iceServers.get_n_items(),
+        iceArray === null ? null : iceArray.length, 'ICE servers');
+    for (const args of providerCalls) {
+        assertEqual(args.length, 2, 'provider arguments: the client and the request');
+        assert(args[0] === alice && args[1] instanceof Metered.TokenRequest, `provider arguments: ${args}`);
+    }
     assertEqual(alice.state, Metered.ClientState.CONNECTED, 'state');
     assertEqual(alice.peer_id, ALICE, 'peer id');
     await withTimeout(bob.connect_async(null), 'connect');
@@ -108,6 +121,7 @@ async function main() {
     const snapshot = bobPresence.shift();
     assertEqual(snapshot.channel, CHANNEL, 'snapshot channel');
     assertEqual([snapshot.get_joined().length, snapshot.get_left().length], [0, 0], 'empty snapshot');
+    assertEqual([snapshot.joined.get_n_items(), snapshot.left.get_n_items()], [0, 0], 'empty snapshot lists');
 
     // Alice's snapshot lists Bob; Bob hears that Alice joined, with her metadata.
     await withTimeout(alice.subscribe_async(CHANNEL,
@@ -119,6 +133,13 @@ async function main() {
     const joined = bobPresence[0].get_joined();
     assertEqual(joined.map(peer => peer.get_peer_id()), [ALICE], 'joined');
     assertEqual(joined[0].get_metadata().get_string_member('name'), 'Alice', 'peer metadata');
+    // The same peers as properties, which are list models.
+    const joinedList = bobPresence[0].joined;
+    assert(joinedList instanceof Gio.ListModel, `a Gio.ListModel, got ${joinedList}`);
+    assertEqual(joinedList.get_item_type(), Metered.PresencePeer.$gtype, 'joined item type');
+    assertEqual(joinedList.get_n_items(), 1, 'joined list length');
+    assertEqual(joinedList.get_item(0).peer_id, ALICE, 'joined list item');
+    assertEqual(bobPresence[0].left.get_n_items(), 0, 'left list length');
 
     // Alice publishes a JSON value; Bob receives it.
     await withTimeout(alice.publish_async(CHANNEL,
@@ -153,6 +174,22 @@ async function main() {
     assertEqual(refused.code, Metered.ServerError.CHANNEL_RESERVED, 'error code');
     assertEqual(Metered.ServerError.get_code(refused), 'channel_reserved', 'wire code');
     assertEqual(alice.state, Metered.ClientState.CONNECTED, 'still connected');
+
+    // A refused connect fails with the close code; the reason comes apart.
+    const stranger = Metered.Client.new('pk_live_unknown', url);
+    refused = null;
+    try {
+        await withTimeout(stranger.connect_async(null), 'connect');
+    } catch (error) {
+        refused = error;
+    }
+    assert(refused instanceof GLib.Error, `a GLib.Error, got ${refused}`);
+    assert(refused.matches(Metered.close_error_quark(), Metered.CloseCode.INVALID_TOKEN),
+        `invalid-token, got ${refused}`);
+    const reason = Metered.close_error_get_reason(refused);
+    assert(typeof reason === 'string' && reason.length > 0, `a close reason, got ${reason}`);
+    assert(refused.message.endsWith(`(close code ${refused.code}: ${reason})`), `the reason in ${refused.message}`);
+    assertEqual(stranger.state, Metered.ClientState.CLOSED, 'refused client closed');
 
     directs.close();
     await withTimeout(alice.close_async(Metered.CloseCode.NORMAL, null, null), 'close');

@@ -84,7 +84,8 @@ def test_errors():
     assert Metered.ServerError.describe(Metered.ServerError.MISSING_DATA)
     unknown = Metered.ServerError.new("brand_new_code", None)
     assert unknown.code == Metered.ServerError.UNKNOWN
-    assert GLib.quark_to_string(Metered.close_error_quark()) == "metered-close-error-quark"
+    assert GLib.quark_to_string(Metered.close_error_quark()) == "MeteredCloseError"
+    assert Metered.close_error_get_reason(error) is None
     assert GLib.quark_to_string(Metered.ClientError.quark()) == "metered-client-error-quark"
 
 

@@ -16,7 +16,7 @@ import gi
 
 gi.require_version("Metered", "1")
 gi.require_version("Json", "1.0")
-from gi.repository import GLib, Json, Metered  # noqa: E402
+from gi.repository import Gio, GLib, Json, Metered  # noqa: E402
 
 STEP_TIMEOUT = 10.0
 CHANNEL = "bindings/python"
@@ -57,13 +57,15 @@ def json_object(text):
 token_requests = []
 
 
-def provide_token(client, request, *user_data):
+def provide_token(*args):
     """Mints a short-lived token the way an application backend would.
 
-    PyGObject passes the (unset) user_data along when it is not the last
-    argument of the function that took the callback.
+    Records its arguments: main() checks that they are exactly the client
+    and the request (the provider's user_data comes right after it, so
+    PyGObject passes none when none is given).
     """
-    token_requests.append(request)
+    token_requests.append(args)
+    request = args[1]
     claims = json_object(json.dumps({
         "sub": ALICE,
         "exp": int(time.time()) + 300,
@@ -78,7 +80,8 @@ def record(events):
 
 
 def main():
-    alice = Metered.Client.new_with_token_provider(provide_token, url=url)
+    alice = Metered.Client.new_with_token_provider(url, provide_token)
+    assert alice.get_url() == url, alice.get_url()
     bob = Metered.Client.new(api_key, url)
 
     alice_presence, bob_presence, bob_messages = [], [], []
@@ -89,6 +92,9 @@ def main():
 
     assert call(alice, "connect") is True
     assert token_requests, "the token provider was never asked"
+    for args in token_requests:
+        assert len(args) == 2 and args[0] is alice, args
+        assert isinstance(args[1], Metered.TokenRequest), args
     assert alice.get_state() == Metered.ClientState.CONNECTED
     assert alice.get_peer_id() == ALICE, alice.get_peer_id()
     call(bob, "connect")
@@ -101,6 +107,7 @@ def main():
     snapshot = bob_presence.pop(0)
     assert snapshot.get_channel() == CHANNEL
     assert len(snapshot.get_joined()) == 0 and len(snapshot.get_left()) == 0
+    assert snapshot.props.joined.get_n_items() == 0 and snapshot.props.left.get_n_items() == 0
 
     # Alice's snapshot lists Bob; Bob hears that Alice joined, with her metadata.
     call(alice, "subscribe", CHANNEL, Metered.SubscribeFlags.INCLUDE_SENDER_METADATA)
@@ -111,6 +118,13 @@ def main():
     (joined,) = bob_presence[0].get_joined()
     assert joined.get_peer_id() == ALICE
     assert joined.get_metadata().get_string_member("name") == "Alice"
+    # The same peers as properties, which are list models.
+    joined_list = bob_presence[0].props.joined
+    assert isinstance(joined_list, Gio.ListModel), joined_list
+    assert joined_list.get_item_type() == Metered.PresencePeer.__gtype__
+    assert [peer.props.peer_id for peer in joined_list] == [ALICE]
+    assert bob_presence[0].get_joined_model().get_n_items() == 1
+    assert bob_presence[0].props.left.get_n_items() == 0
 
     # Alice publishes a JSON value; Bob receives it.
     call(alice, "publish", CHANNEL, Json.from_string('{"text": "hello from Python", "n": 1}'))
@@ -139,6 +153,18 @@ def main():
         assert error.code == Metered.ServerError.CHANNEL_RESERVED
         assert Metered.ServerError.get_code(error) == "channel_reserved"
     assert alice.get_state() == Metered.ClientState.CONNECTED
+
+    # A refused connect fails with the close code; the reason comes apart.
+    stranger = Metered.Client.new("pk_live_unknown", url)
+    try:
+        call(stranger, "connect")
+        raise AssertionError("connecting with an unknown key succeeded")
+    except GLib.Error as error:
+        assert error.matches(Metered.close_error_quark(), Metered.CloseCode.INVALID_TOKEN), error
+        reason = Metered.close_error_get_reason(error)
+        assert isinstance(reason, str) and reason, reason
+        assert error.message.endswith(f"(close code {error.code}: {reason})"), (error.message, reason)
+    assert stranger.get_state() == Metered.ClientState.CLOSED
 
     directs.close()
     call(alice, "close", Metered.CloseCode.NORMAL, None)

@@ -76,7 +76,8 @@ class RoundTrip : Object {
     }
 
     public async void run () throws Error {
-        var alice = new Metered.Client.with_token_provider (provide_token, url);
+        var alice = new Metered.Client.with_token_provider (url, provide_token);
+        check (alice.get_url () == url, "URL");
         var bob = new Metered.Client (env ("METERED_API_KEY"), url);
 
         alice.presence.connect ((event) => alice_presence.add (event));
@@ -111,6 +112,11 @@ class RoundTrip : Object {
         var joined = bob_presence[0].get_joined ();
         check (joined.length == 1 && joined[0].get_peer_id () == ALICE, "Alice joined");
         check (joined[0].get_metadata ().get_string_member ("name") == "Alice", "peer metadata");
+        /* The same peers as a property, which is a list model. */
+        var joined_list = bob_presence[0].joined;
+        check (joined_list.get_n_items () == 1 && ((Metered.PresencePeer) joined_list.get_item (0)).peer_id == ALICE,
+               "joined list");
+        check (bob_presence[0].left.get_n_items () == 0, "left list");
 
         /* Alice publishes a JSON value; Bob receives it. */
         yield alice.publish_async (CHANNEL, Json.from_string ("{\"text\": \"hello from Vala\", \"n\": 1}"), null);

@@ -715,13 +715,36 @@ test_usage_credentials (Fixture       *fixture,
   check_usage_cases (fixture, cases, G_N_ELEMENTS (cases));
 }
 
+static char *
+nested_arrays (guint depth)
+{
+  GString *text = g_string_sized_new (2 * depth);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, ']');
+
+  return g_string_free (text, FALSE);
+}
+
 static void
 test_usage_bad_json (Fixture       *fixture,
                      gconstpointer  data)
 {
   g_autofree char *url_env = NULL;
   const char *key_env = api_key_env (fixture, &url_env);
+  /* json-glib on its own overflows the stack on the first; the second is
+   * within the 4 KB metadata cap. */
+  g_autofree char *deep = nested_arrays (100000);
+  g_autofree char *levels = nested_arrays (1000);
+  g_autofree char *deep_metadata = g_strdup_printf ("{\"a\":%s}", levels);
   const UsageCase cases[] = {
+    { { url_env, key_env }, deep, { "pub", "c", NULL }, "stdin: invalid JSON: nested deeper than" },
+    { { url_env, key_env }, NULL, { "pub", "c", "{'a':1}", NULL }, "DATA: invalid JSON" },
+    { { url_env, key_env }, NULL, { "pub", "c", "0x10", NULL }, "DATA: invalid JSON" },
+    { { "METERED_SECRET=" SECRET }, NULL, { "token", "--secret-id", SECRET_ID, "--sub", "p", "--peer-metadata",
+                                            deep_metadata, NULL }, "--peer-metadata: invalid JSON: nested deeper than" },
     { { url_env, key_env }, NULL, { "pub", "c", "{bad", NULL }, "DATA: invalid JSON" },
     { { url_env, key_env }, NULL, { "pub", "c", "1 2", NULL }, "DATA: invalid JSON" },
     { { url_env, key_env }, NULL, { "send", "p", "", NULL }, "DATA: no JSON value" },

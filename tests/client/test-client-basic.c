@@ -219,6 +219,7 @@ test_connect_refused (void)
       metered_dev_server_hook_reject_connections (server, codes[i]);
       g_assert_false (test_connect (client, &error));
       g_assert_error (error, METERED_CLOSE_ERROR, codes[i]);
+      g_assert_cmpstr (metered_close_error_get_reason (error), ==, "connection refused");
       g_assert_null (strstr (error->message, TEST_API_KEY));
       g_test_message ("refused: %s", error->message);
 
@@ -254,11 +255,43 @@ test_connect_no_server (void)
 
   g_assert_false (test_connect (client, &error));
   g_assert_error (error, METERED_CLOSE_ERROR, METERED_CLOSE_CODE_ABNORMAL);
+  /* No close frame: the reason says what failed locally. */
+  g_assert_true (g_str_has_prefix (metered_close_error_get_reason (error), "the connection failed: "));
   g_assert_null (strstr (error->message, TEST_API_KEY));
   g_assert_cmpint (metered_client_get_state (client), ==, METERED_CLIENT_STATE_CLOSED);
 }
 
 /* Requests. */
+
+/* The list-model properties hold the same peers as the array getters, and
+ * are built once. */
+static void
+assert_same_items (GPtrArray  *array,
+                   GListModel *model,
+                   GType       item_type)
+{
+  g_assert_true (g_list_model_get_item_type (model) == item_type);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, array->len);
+  for (guint i = 0; i < array->len; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == g_ptr_array_index (array, i));
+    }
+}
+
+static void
+assert_peer_lists (MeteredPresenceEvent *presence)
+{
+  g_autoptr(GListModel) joined = NULL;
+  g_autoptr(GListModel) left = NULL;
+
+  g_object_get (presence, "joined", &joined, "left", &left, NULL);
+  g_assert_true (joined == metered_presence_event_get_joined_model (presence));
+  g_assert_true (left == metered_presence_event_get_left_model (presence));
+  assert_same_items (metered_presence_event_get_joined (presence), joined, METERED_TYPE_PRESENCE_PEER);
+  assert_same_items (metered_presence_event_get_left (presence), left, METERED_TYPE_PRESENCE_PEER);
+}
 
 static void
 test_pubsub (void)
@@ -290,6 +323,7 @@ test_pubsub (void)
   g_assert_cmpstr (metered_presence_event_get_channel (presence), ==, "room/1");
   g_assert_cmpuint (metered_presence_event_get_joined (presence)->len, ==, 0);
   g_assert_cmpuint (metered_presence_event_get_left (presence)->len, ==, 0);
+  assert_peer_lists (presence);
 
   g_assert_true (test_subscribe (bob, "room/2", METERED_SUBSCRIBE_FLAGS_NONE, &error));
   g_assert_no_error (error);
@@ -303,6 +337,7 @@ test_pubsub (void)
   peer = g_ptr_array_index (metered_presence_event_get_joined (presence), 0);
   g_assert_cmpstr (metered_presence_peer_get_peer_id (peer), ==, "alice");
   g_assert_cmpstr (json_object_get_string_member (metered_presence_peer_get_metadata (peer), "name"), ==, "Alice");
+  assert_peer_lists (presence);
 
   /* Alice's snapshot lists Bob. */
   test_wait_for (alice_rec->presences->len == 1, 5);
@@ -348,6 +383,7 @@ test_pubsub (void)
   test_wait_for (bob_rec->presences->len == 4, 5);
   presence = g_ptr_array_index (bob_rec->presences, 3);
   g_assert_cmpuint (metered_presence_event_get_left (presence)->len, ==, 1);
+  assert_peer_lists (presence);
 
   /* Every request carried a fresh UUID v4 request id. */
   for (guint i = 0; i < alice_rec->frames_out->len; i++)
@@ -1124,6 +1160,8 @@ test_connected_details (void)
   g_autoptr(MeteredClient) bad_client = new_token_client (server, bad_token);
   g_autoptr(TestRecorder) rec = test_recorder_new (client);
   g_autoptr(TestRecorder) bad_rec = test_recorder_new (bad_client);
+  g_autoptr(GListModel) ice_list = NULL;
+  g_autoptr(GListModel) no_list = NULL;
   MeteredConnectedEvent *event;
   MeteredIceServer *ice;
   GPtrArray *servers;
@@ -1148,9 +1186,17 @@ test_connected_details (void)
   g_assert_cmpstr (metered_ice_server_get_username (ice), ==, "u");
   g_assert_cmpstr (metered_ice_server_get_credential (ice), ==, "c");
 
+  g_object_get (event, "ice-servers", &ice_list, NULL);
+  g_assert_true (ice_list == metered_connected_event_get_ice_servers_model (event));
+  assert_same_items (servers, ice_list, METERED_TYPE_ICE_SERVER);
+
   /* One bad entry and there are none. */
   test_connect_ok (bad_client);
-  g_assert_null (metered_connected_event_get_ice_servers (g_ptr_array_index (bad_rec->connected, 0)));
+  event = g_ptr_array_index (bad_rec->connected, 0);
+  g_assert_null (metered_connected_event_get_ice_servers (event));
+  g_assert_null (metered_connected_event_get_ice_servers_model (event));
+  g_object_get (event, "ice-servers", &no_list, NULL);
+  g_assert_null (no_list);
 
   test_close (client, METERED_CLOSE_CODE_NORMAL, NULL, NULL);
   test_close (bad_client, METERED_CLOSE_CODE_NORMAL, NULL, NULL);

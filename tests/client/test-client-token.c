@@ -424,15 +424,15 @@ test_constructor_and_destroy (void)
   MeteredClient *client;
   guint destroyed = 0;
 
-  client = metered_client_new_with_token_provider (fixed_token_provider, &destroyed, count_destroy,
-                                                   "ws://localhost:1", &error);
+  client = metered_client_new_with_token_provider ("ws://localhost:1", fixed_token_provider,
+                                                   &destroyed, count_destroy, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (metered_client_get_url (client), ==, "ws://localhost:1");
   g_object_unref (client);
   g_assert_cmpuint (destroyed, ==, 1);
 
-  client = metered_client_new_with_token_provider (fixed_token_provider, &destroyed, count_destroy,
-                                                   "ws://example.com", &error);
+  client = metered_client_new_with_token_provider ("ws://example.com", fixed_token_provider,
+                                                   &destroyed, count_destroy, &error);
   g_assert_error (error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_INVALID_URL);
   g_assert_null (client);
   g_assert_cmpuint (destroyed, ==, 2);

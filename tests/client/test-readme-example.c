@@ -44,7 +44,6 @@ test_readme_example (void)
   g_autoptr(GSubprocess) example = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = test_server_url (server);
-  g_autofree char *output = NULL;
   GInputStream *stdout_pipe;
   gboolean done = FALSE;
   char buffer[4096];

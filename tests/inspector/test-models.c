@@ -17,6 +17,7 @@
 
 #include "inspector-connection.h"
 #include "inspector-error.h"
+#include "inspector-json.h"
 #include "inspector-log-entry.h"
 #include "inspector-log-filter.h"
 
@@ -953,6 +954,131 @@ test_connection_token_provider_error (void)
   fixture_tear_down (&fixture);
 }
 
+/* The welcome's frame is logged with its TURN credentials hidden, and
+ * otherwise as it came. */
+static void
+test_connection_welcome_hides_credentials (void)
+{
+  g_autoptr(InspectorConnectOptions) options = inspector_connect_options_new (INSPECTOR_AUTH_TOKEN);
+  g_autoptr(InspectorLogEntry) row = NULL;
+  g_autoptr(JsonNode) claims = NULL;
+  g_autoptr(JsonNode) frame = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *claims_text = NULL;
+  JsonObject *metadata;
+  JsonArray *servers;
+  Fixture fixture = { 0 };
+
+  claims_text = g_strdup_printf ("{\"sub\":\"ice\",\"exp\":%" G_GINT64_FORMAT ","
+                                 "\"metadata\":{\"region\":\"eu\",\"iceServers\":["
+                                 "{\"urls\":\"turn:turn.example:3478\",\"username\":\"u\",\"credential\":\"turn-pass-1\"},"
+                                 "{\"urls\":[\"stun:stun.example\"]}],\"after\":[1,2]}}",
+                                 g_get_real_time () / G_USEC_PER_SEC + 600);
+  claims = json_from_string (claims_text, &error);
+  g_assert_no_error (error);
+  options->token = metered_jwt_sign (DEV_KEY_ID, DEV_SECRET, json_node_get_object (claims));
+
+  fixture_set_up (&fixture, options);
+  fixture_start (&fixture);
+  g_assert_cmpstr (inspector_connection_get_ice_servers (fixture.connection), ==,
+                   "turn:turn.example:3478, stun:stun.example");
+
+  row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_WELCOME, "ice", INSPECTOR_LOG_STATUS_NONE);
+  g_assert_nonnull (inspector_log_entry_get_frame (row));
+  frame = inspector_json_parse (inspector_log_entry_get_frame (row), -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (frame), "type"), ==, "welcome");
+  metadata = json_object_get_object_member (json_node_get_object (frame), "metadata");
+  g_assert_cmpstr (json_object_get_string_member (metadata, "region"), ==, "eu");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (metadata, "after")), ==, 2);
+  servers = json_object_get_array_member (metadata, "iceServers");
+  g_assert_cmpuint (json_array_get_length (servers), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (servers, 0), "credential"),
+                   ==, "[hidden]");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (servers, 0), "username"), ==, "u");
+  g_assert_false (json_object_has_member (json_array_get_object_element (servers, 1), "credential"));
+
+  assert_no_secret_in_log (&fixture, "turn-pass-1");
+  assert_no_secret_in_log (&fixture, options->token);
+  fixture_tear_down (&fixture);
+}
+
+static char *
+dup_nested_arrays (guint depth)
+{
+  GString *text = g_string_sized_new (2 * depth);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, ']');
+
+  return g_string_free (text, FALSE);
+}
+
+/* Text from the network or a paste goes through the strict parser: a
+ * 100,000-deep payload is an error to show, not a stack overflow. */
+static void
+test_json_untrusted (void)
+{
+  g_autofree char *deep = dup_nested_arrays (100000);
+  g_autofree char *deep_member = g_strdup_printf ("{\"fromMetadata\":%s}", deep);
+  g_autofree char *shallow = dup_nested_arrays (METERED_JSON_MAX_DEPTH);
+  g_autofree char *pretty = NULL;
+  g_autoptr(GError) error = NULL;
+  /* json-glib alone takes all of these. */
+  const char * const not_json[] = { "{'a':1}", "0x10", "/* c */ 1", "01", "[.5]", "'x'", "\"a\tb\"", "", "  " };
+  gsize size = 1;
+
+  /* The compose pane shows the message (“Not JSON: …”) and sends nothing. */
+  g_assert_false (inspector_json_measure (deep, &size, &error));
+  g_assert_error (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_JSON);
+  g_assert_nonnull (strstr (error->message, "nested deeper than"));
+  g_assert_cmpuint (size, ==, 0);
+  g_clear_error (&error);
+
+  /* The detail pane shows the text as it came. */
+  pretty = inspector_json_pretty (deep, -1);
+  g_assert_cmpstr (pretty, ==, deep);
+  g_clear_pointer (&pretty, g_free);
+  pretty = inspector_json_pretty (deep, 1000);
+  g_assert_cmpuint (strlen (pretty), ==, 1000);
+  g_clear_pointer (&pretty, g_free);
+  g_assert_null (inspector_json_dup_member (deep_member, "fromMetadata"));
+  g_assert_null (inspector_json_parse (deep, -1, NULL));
+
+  /* Up to the limit, all is well. */
+  g_assert_true (inspector_json_measure (shallow, &size, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (size, ==, 2 * METERED_JSON_MAX_DEPTH);
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_json); i++)
+    {
+      g_assert_false (inspector_json_measure (not_json[i], &size, &error));
+      g_assert_error (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_JSON);
+      g_clear_error (&error);
+      pretty = inspector_json_pretty (not_json[i], -1);
+      g_assert_cmpstr (pretty, ==, not_json[i]);
+      g_clear_pointer (&pretty, g_free);
+    }
+
+  /* The same for peer metadata typed into the connect dialog: within the
+   * 4 KB cap, but 1,000 levels deep. */
+  {
+    g_autoptr(InspectorConnectOptions) options = signed_options ("deep");
+    g_autofree char *levels = dup_nested_arrays (1000);
+
+    g_free (options->peer_metadata);
+    options->peer_metadata = g_strdup_printf ("{\"a\":%s}", levels);
+    g_assert_false (inspector_connect_options_validate (options, &error));
+    g_assert_error (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_OPTION);
+    g_assert_nonnull (strstr (error->message, "nested deeper than"));
+    g_clear_error (&error);
+    g_assert_null (inspector_connect_options_mint_token (options, 1000, &error));
+    g_assert_error (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_OPTION);
+  }
+}
+
 static void
 test_connect_options (void)
 {
@@ -1022,6 +1148,7 @@ main (int   argc,
   g_test_add_func ("/inspector/log-store/million", test_log_store_million);
   g_test_add_func ("/inspector/log-filter", test_log_filter);
   g_test_add_func ("/inspector/connect-options", test_connect_options);
+  g_test_add_func ("/inspector/json/untrusted", test_json_untrusted);
   g_test_add_func ("/inspector/connection/subscribe-and-presence", test_connection_subscribe_and_presence);
   g_test_add_func ("/inspector/connection/traffic", test_connection_traffic);
   g_test_add_func ("/inspector/connection/permissions", test_connection_permissions);
@@ -1029,6 +1156,7 @@ main (int   argc,
   g_test_add_func ("/inspector/connection/close-codes", test_connection_close_codes);
   g_test_add_func ("/inspector/connection/going-away", test_connection_going_away);
   g_test_add_func ("/inspector/connection/token-provider-error", test_connection_token_provider_error);
+  g_test_add_func ("/inspector/connection/welcome-hides-credentials", test_connection_welcome_hides_credentials);
 
   return g_test_run ();
 }

@@ -134,6 +134,24 @@ find_descendant (GtkWidget *root,
   return NULL;
 }
 
+/* The first label under @root whose text starts with @prefix. */
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *prefix)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (child) && g_str_has_prefix (gtk_label_get_label (GTK_LABEL (child)), prefix))
+        return GTK_LABEL (child);
+      if ((found = find_label (child, prefix)) != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static gboolean
 is_connected (gpointer data)
 {
@@ -333,6 +351,27 @@ test_publish_from_compose (void)
   g_assert_cmpuint (position, !=, G_MAXUINT);
 
   save_screenshot (window, "inspector-compose.png");
+
+  /* Nested 100,000 deep: an error to read, not a stack overflow. In lines
+   * of 100 brackets, as the source view would rather not highlight one
+   * line of 200 KB. */
+  {
+    g_autoptr(GString) deep = g_string_new (NULL);
+    GtkLabel *label;
+
+    for (guint i = 1; i <= 100000; i++)
+      g_string_append (deep, i % 100 == 0 ? "[\n" : "[");
+    for (guint i = 1; i <= 100000; i++)
+      g_string_append (deep, i % 100 == 0 ? "]\n" : "]");
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor)), deep->str, -1);
+    spin (50);
+
+    label = find_label (GTK_WIDGET (pane), "Not JSON: ");
+    g_assert_nonnull (label);
+    g_assert_nonnull (strstr (gtk_label_get_label (label), "nested deeper than"));
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (label), "error"));
+  }
+
   close_window (window);
 }
 

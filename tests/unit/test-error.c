@@ -1,11 +1,15 @@
-/* test-error.c: error domains and server error code mapping
+/* test-error.c: error domains, server error code mapping, close reasons
  *
  * SPDX-License-Identifier: MIT
  */
 
+#include <string.h>
+
 #include <gio/gio.h>
 
+#include "metered-close-code.h"
 #include "metered-error.h"
+#include "metered-error-private.h"
 
 static const struct {
   MeteredServerError  code;
@@ -112,12 +116,81 @@ test_get_code_other_domains (void)
 }
 
 static void
+test_close_reason (void)
+{
+  g_autoptr(GError) error = metered_close_error_new (METERED_CLOSE_CODE_INVALID_TOKEN,
+                                                     "token (kid 7) expired");
+  g_autoptr(GError) copy = NULL;
+
+  g_assert_error (error, METERED_CLOSE_ERROR, METERED_CLOSE_CODE_INVALID_TOKEN);
+  g_assert_cmpstr (metered_close_error_get_reason (error), ==, "token (kid 7) expired");
+  /* The message still says it all, for code that only shows messages. */
+  g_assert_nonnull (strstr (error->message, "close code 4001: token (kid 7) expired"));
+  g_assert_true (g_str_has_prefix (error->message,
+                                   metered_close_code_describe (METERED_CLOSE_CODE_INVALID_TOKEN)));
+
+  copy = g_error_copy (error);
+  g_assert_cmpstr (metered_close_error_get_reason (copy), ==, "token (kid 7) expired");
+}
+
+static void
+test_close_reason_empty (void)
+{
+  g_autoptr(GError) none = metered_close_error_new (METERED_CLOSE_CODE_ABNORMAL, NULL);
+  g_autoptr(GError) empty = metered_close_error_new (4999, "");
+
+  g_assert_cmpstr (metered_close_error_get_reason (none), ==, "");
+  g_assert_cmpstr (metered_close_error_get_reason (empty), ==, "");
+  g_assert_null (strstr (none->message, ": "));
+  g_assert_nonnull (strstr (empty->message, "(close code 4999)"));
+}
+
+/* PyGObject hands a GError back to C rebuilt from its domain, code and
+ * message, without the private data. */
+static void
+test_close_reason_rebuilt (void)
+{
+  g_autoptr(GError) original = metered_close_error_new (METERED_CLOSE_CODE_OVER_MESSAGE_RATE,
+                                                        "slow down: 10/s)");
+  g_autoptr(GError) rebuilt = g_error_new_literal (original->domain, original->code, original->message);
+  g_autoptr(GError) original_empty = metered_close_error_new (METERED_CLOSE_CODE_GOING_AWAY, NULL);
+  g_autoptr(GError) rebuilt_empty = g_error_new_literal (original_empty->domain, original_empty->code,
+                                                         original_empty->message);
+  g_autoptr(GError) foreign = g_error_new_literal (METERED_CLOSE_ERROR, METERED_CLOSE_CODE_ABNORMAL,
+                                                   "made elsewhere");
+  /* The right shape, but the words of another code. */
+  g_autoptr(GError) other_code = g_error_new_literal (METERED_CLOSE_ERROR, METERED_CLOSE_CODE_ABNORMAL,
+                                                      original->message);
+  g_autoptr(GError) truncated = g_error_new (METERED_CLOSE_ERROR, METERED_CLOSE_CODE_OVER_MESSAGE_RATE,
+                                             "%s (close code %d: ",
+                                             metered_close_code_describe (METERED_CLOSE_CODE_OVER_MESSAGE_RATE),
+                                             METERED_CLOSE_CODE_OVER_MESSAGE_RATE);
+
+  g_assert_cmpstr (metered_close_error_get_reason (rebuilt), ==, "slow down: 10/s)");
+  g_assert_cmpstr (metered_close_error_get_reason (rebuilt_empty), ==, "");
+  g_assert_null (metered_close_error_get_reason (foreign));
+  g_assert_null (metered_close_error_get_reason (other_code));
+  g_assert_null (metered_close_error_get_reason (truncated));
+}
+
+static void
+test_close_reason_other_domains (void)
+{
+  g_autoptr(GError) server = metered_server_error_new ("backend_error", "connection refused");
+  g_autoptr(GError) io = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "x");
+
+  g_assert_null (metered_close_error_get_reason (server));
+  g_assert_null (metered_close_error_get_reason (io));
+}
+
+static void
 test_quarks (void)
 {
-  /* G_DEFINE_EXTENDED_ERROR names the quark after the enum type. */
+  /* G_DEFINE_EXTENDED_ERROR names the quark after the enum type, or after
+   * the name the enum would have. */
   g_assert_cmpstr (g_quark_to_string (METERED_SERVER_ERROR), ==, "MeteredServerError");
   g_assert_cmpstr (g_quark_to_string (METERED_CLIENT_ERROR), ==, "metered-client-error-quark");
-  g_assert_cmpstr (g_quark_to_string (METERED_CLOSE_ERROR), ==, "metered-close-error-quark");
+  g_assert_cmpstr (g_quark_to_string (METERED_CLOSE_ERROR), ==, "MeteredCloseError");
 }
 
 int
@@ -131,6 +204,10 @@ main (int    argc,
   g_test_add_func ("/error/server/new-unknown", test_new_unknown_keeps_raw_code);
   g_test_add_func ("/error/server/utf8", test_new_sanitizes_utf8);
   g_test_add_func ("/error/server/other-domains", test_get_code_other_domains);
+  g_test_add_func ("/error/close/reason", test_close_reason);
+  g_test_add_func ("/error/close/reason-empty", test_close_reason_empty);
+  g_test_add_func ("/error/close/reason-rebuilt", test_close_reason_rebuilt);
+  g_test_add_func ("/error/close/other-domains", test_close_reason_other_domains);
   g_test_add_func ("/error/quarks", test_quarks);
 
   return g_test_run ();
