@@ -123,6 +123,8 @@ test_concurrency_4010 (void)
   g_autoptr(TestClient) a = test_client_connect (server, "key=pk_live_dev");
   g_autoptr(TestClient) b = test_client_connect (server, "key=pk_live_dev");
 
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
   g_assert_cmpuint (metered_dev_server_get_n_connections (server), ==, 2);
   assert_closed_before_welcome (server, "key=pk_live_dev", 4010);
 

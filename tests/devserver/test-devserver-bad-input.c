@@ -622,7 +622,6 @@ subscribe_flood (RawClient  *raw,
                  guint      *snapshots,
                  guint      *errors)
 {
-  g_autoptr(GByteArray) burst = g_byte_array_new ();
   guint expected;
 
   *acks = *snapshots = *errors = 0;

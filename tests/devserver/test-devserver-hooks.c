@@ -165,6 +165,7 @@ test_list_connections (void)
   JsonObject *entry;
   JsonArray *channels;
 
+  g_assert_nonnull (other);
   json_object_unref (test_client_subscribe (p, "b", FALSE));
   json_object_unref (test_client_subscribe (p, "a", FALSE));
 
@@ -298,6 +299,7 @@ test_stream (void)
   g_autoptr(MeteredDevHooks) hooks = metered_dev_hooks_new (server, input, output);
   g_auto(GStrv) lines = NULL;
 
+  g_assert_nonnull (hooks);
   g_assert_true (test_wait_until (output_has_lines, output, TEST_TIMEOUT_MS));
   test_spin (50);
 
