@@ -31,9 +31,7 @@ G_BEGIN_DECLS
 
 /* JSON handed to applications is sealed, so an event stays immutable. */
 JsonObject *metered_json_object_ref_sealed    (JsonObject  *object);
-/* Returns *@cache, parsing @text into it first if it is still NULL. */
-JsonNode   *metered_json_node_cache_from_text (JsonNode   **cache,
-                                               const char  *text);
+JsonNode   *metered_json_node_ref_sealed      (JsonNode    *node);
 
 MeteredPresencePeer            *metered_presence_peer_new              (const char   *peer_id,
                                                                         JsonObject   *metadata);
@@ -51,11 +49,14 @@ MeteredConnectedEvent          *metered_connected_event_new            (const ch
 MeteredDisconnectedEvent       *metered_disconnected_event_new         (int           code,
                                                                         const char   *reason,
                                                                         gboolean      will_reconnect);
+/* @data is the node the frame parse built; @data_text its compact text. */
 MeteredMessageEvent            *metered_message_event_new_take         (const char   *channel,
                                                                         const char   *sender_peer_id,
+                                                                        JsonNode     *data,
                                                                         char         *data_text,
                                                                         JsonObject   *sender_metadata);
 MeteredDirectEvent             *metered_direct_event_new_take          (const char   *sender_peer_id,
+                                                                        JsonNode     *data,
                                                                         char         *data_text,
                                                                         JsonObject   *sender_metadata);
 /* @joined and @left hold MeteredFramePeer. */

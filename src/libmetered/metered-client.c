@@ -292,28 +292,10 @@ metered_json_object_ref_sealed (JsonObject *object)
 }
 
 JsonNode *
-metered_json_node_cache_from_text (JsonNode   **cache,
-                                   const char  *text)
+metered_json_node_ref_sealed (JsonNode *node)
 {
-  JsonNode *node = g_atomic_pointer_get (cache);
-
-  if (node == NULL)
-    {
-      /* The text was written by the frame codec from parsed JSON, so it
-       * parses; a JSON null stands in should that ever not hold. */
-      node = metered_json_parse_untrusted (text, -1, NULL);
-      if (node == NULL)
-        node = json_node_new (JSON_NODE_NULL);
-      json_node_seal (node);
-
-      if (!g_atomic_pointer_compare_and_exchange (cache, NULL, node))
-        {
-          json_node_unref (node);
-          node = g_atomic_pointer_get (cache);
-        }
-    }
-
-  return node;
+  json_node_seal (node);
+  return json_node_ref (node);
 }
 
 /* Small helpers. */
@@ -1411,14 +1393,14 @@ dispatch_frame (MeteredClient *self,
 
     case METERED_FRAME_MESSAGE:
       emit_event (self, SIGNAL_MESSAGE,
-                  metered_message_event_new_take (frame->channel, frame->peer_id,
+                  metered_message_event_new_take (frame->channel, frame->peer_id, frame->data,
                                                   metered_frame_dup_data_text (frame),
                                                   frame->metadata));
       break;
 
     case METERED_FRAME_DIRECT:
       emit_event (self, SIGNAL_DIRECT,
-                  metered_direct_event_new_take (frame->peer_id,
+                  metered_direct_event_new_take (frame->peer_id, frame->data,
                                                  metered_frame_dup_data_text (frame),
                                                  frame->metadata));
       break;

@@ -19,9 +19,10 @@
  * payload and the sender metadata are whatever the sender (or its token's
  * issuer) chose, so validate them.
  *
- * The payload is kept as compact JSON text, which is what an application
- * that stores or displays messages needs; the #JsonNode is built on the
- * first call to [method@Metered.DirectEvent.get_data].
+ * The payload is available both as the #JsonNode the frame parse built
+ * ([method@Metered.DirectEvent.get_data]) and as compact JSON text
+ * ([method@Metered.DirectEvent.get_data_text]), which is what an application
+ * that stores or displays messages needs; neither is parsed again.
  *
  * Instances are immutable.
  */
@@ -151,16 +152,19 @@ metered_direct_event_init (MeteredDirectEvent *self)
 
 MeteredDirectEvent *
 metered_direct_event_new_take (const char *sender_peer_id,
+                               JsonNode   *data,
                                char       *data_text,
                                JsonObject *sender_metadata)
 {
   MeteredDirectEvent *self;
 
   g_return_val_if_fail (sender_peer_id != NULL, NULL);
+  g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (data_text != NULL, NULL);
 
   self = g_object_new (METERED_TYPE_DIRECT_EVENT, NULL);
   self->sender_peer_id = g_strdup (sender_peer_id);
+  self->data = metered_json_node_ref_sealed (data);
   self->data_text = data_text;
   self->sender_metadata = metered_json_object_ref_sealed (sender_metadata);
 
@@ -187,9 +191,8 @@ metered_direct_event_get_sender_peer_id (MeteredDirectEvent *self)
  * metered_direct_event_get_data:
  * @self: a #MeteredDirectEvent
  *
- * Gets the payload. The node is parsed from
- * [method@Metered.DirectEvent.get_data_text] on the first call and sealed:
- * it cannot be modified.
+ * Gets the payload, as parsed once with the frame. The node is sealed: it
+ * cannot be modified.
  *
  * Returns: (transfer none): the payload
  */
@@ -198,7 +201,7 @@ metered_direct_event_get_data (MeteredDirectEvent *self)
 {
   g_return_val_if_fail (METERED_IS_DIRECT_EVENT (self), NULL);
 
-  return metered_json_node_cache_from_text (&self->data, self->data_text);
+  return self->data;
 }
 
 /**

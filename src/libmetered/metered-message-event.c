@@ -19,9 +19,10 @@
  * payload and the sender metadata are whatever the sender (or its token's
  * issuer) chose, so validate them.
  *
- * The payload is kept as compact JSON text, which is what an application
- * that stores or displays messages needs; the #JsonNode is built on the
- * first call to [method@Metered.MessageEvent.get_data].
+ * The payload is available both as the #JsonNode the frame parse built
+ * ([method@Metered.MessageEvent.get_data]) and as compact JSON text
+ * ([method@Metered.MessageEvent.get_data_text]), which is what an application
+ * that stores or displays messages needs; neither is parsed again.
  *
  * Instances are immutable.
  */
@@ -170,6 +171,7 @@ metered_message_event_init (MeteredMessageEvent *self)
 MeteredMessageEvent *
 metered_message_event_new_take (const char *channel,
                                 const char *sender_peer_id,
+                                JsonNode   *data,
                                 char       *data_text,
                                 JsonObject *sender_metadata)
 {
@@ -177,11 +179,13 @@ metered_message_event_new_take (const char *channel,
 
   g_return_val_if_fail (channel != NULL, NULL);
   g_return_val_if_fail (sender_peer_id != NULL, NULL);
+  g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (data_text != NULL, NULL);
 
   self = g_object_new (METERED_TYPE_MESSAGE_EVENT, NULL);
   self->channel = g_strdup (channel);
   self->sender_peer_id = g_strdup (sender_peer_id);
+  self->data = metered_json_node_ref_sealed (data);
   self->data_text = data_text;
   self->sender_metadata = metered_json_object_ref_sealed (sender_metadata);
 
@@ -224,9 +228,8 @@ metered_message_event_get_sender_peer_id (MeteredMessageEvent *self)
  * metered_message_event_get_data:
  * @self: a #MeteredMessageEvent
  *
- * Gets the payload. The node is parsed from
- * [method@Metered.MessageEvent.get_data_text] on the first call and sealed:
- * it cannot be modified.
+ * Gets the payload, as parsed once with the frame. The node is sealed: it
+ * cannot be modified.
  *
  * Returns: (transfer none): the payload
  */
@@ -235,7 +238,7 @@ metered_message_event_get_data (MeteredMessageEvent *self)
 {
   g_return_val_if_fail (METERED_IS_MESSAGE_EVENT (self), NULL);
 
-  return metered_json_node_cache_from_text (&self->data, self->data_text);
+  return self->data;
 }
 
 /**
