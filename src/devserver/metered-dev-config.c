@@ -419,6 +419,31 @@ read_actions (JsonObject         *object,
   return TRUE;
 }
 
+/* Element @i of a key list, checked to be an object with only @allowed
+ * members; @prefix names it in error messages ("secretKeys[2]"). */
+static JsonObject *
+key_list_entry (JsonArray          *array,
+                guint               i,
+                const char         *prefix,
+                const char * const *allowed,
+                GError            **error)
+{
+  JsonNode *element = json_array_get_element (array, i);
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (element))
+    {
+      invalid (error, prefix, "must be an object");
+      return NULL;
+    }
+
+  object = json_node_get_object (element);
+  if (!check_members (object, prefix, allowed, error))
+    return NULL;
+
+  return object;
+}
+
 static gboolean
 load_publishable_keys (MeteredDevConfig  *self,
                        JsonNode          *node,
@@ -435,20 +460,15 @@ load_publishable_keys (MeteredDevConfig  *self,
   n = json_array_get_length (array);
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *element = json_array_get_element (array, i);
       g_autofree char *prefix = g_strdup_printf ("publishableKeys[%u]", i);
       g_autofree char *f_key = g_strconcat (prefix, ".key", NULL);
       g_autofree char *f_patterns = g_strconcat (prefix, ".channelPatterns", NULL);
       g_autofree char *f_actions = g_strconcat (prefix, ".actions", NULL);
       g_autofree char *f_revoked = g_strconcat (prefix, ".revoked", NULL);
       MeteredDevPublishableKey *key;
-      JsonObject *object;
+      JsonObject *object = key_list_entry (array, i, prefix, allowed, error);
 
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        return invalid (error, prefix, "must be an object");
-
-      object = json_node_get_object (element);
-      if (!check_members (object, prefix, allowed, error))
+      if (object == NULL)
         return FALSE;
 
       key = g_new0 (MeteredDevPublishableKey, 1);
@@ -489,20 +509,15 @@ load_secret_keys (MeteredDevConfig  *self,
   n = json_array_get_length (array);
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *element = json_array_get_element (array, i);
       g_autofree char *prefix = g_strdup_printf ("secretKeys[%u]", i);
       g_autofree char *f_id = g_strconcat (prefix, ".id", NULL);
       g_autofree char *f_secret = g_strconcat (prefix, ".secret", NULL);
       g_autofree char *f_patterns = g_strconcat (prefix, ".channelPatterns", NULL);
       g_autofree char *f_actions = g_strconcat (prefix, ".actions", NULL);
       MeteredDevSecretKey *key;
-      JsonObject *object;
+      JsonObject *object = key_list_entry (array, i, prefix, allowed, error);
 
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        return invalid (error, prefix, "must be an object");
-
-      object = json_node_get_object (element);
-      if (!check_members (object, prefix, allowed, error))
+      if (object == NULL)
         return FALSE;
 
       key = g_new0 (MeteredDevSecretKey, 1);
