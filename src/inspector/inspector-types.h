@@ -59,4 +59,13 @@ typedef enum {
   INSPECTOR_CHANNEL_STATE_OFFLINE,     /*< nick=offline >*/
 } InspectorChannelState;
 
+/* Nicks match the io.github.metered_inspector.Inspector.TimestampFormat
+ * enum of the settings schema. */
+typedef enum {
+  INSPECTOR_TIMESTAMP_TIME,     /*< nick=time >*/
+  INSPECTOR_TIMESTAMP_TIME_MS,  /*< nick=time-ms >*/
+  INSPECTOR_TIMESTAMP_ISO8601,  /*< nick=iso8601 >*/
+  INSPECTOR_TIMESTAMP_RELATIVE, /*< nick=relative >*/
+} InspectorTimestampFormat;
+
 G_END_DECLS
