@@ -13,6 +13,7 @@
 
 #include "inspector-compose-pane.h"
 #include "inspector-json.h"
+#include "inspector-saved-payload.h"
 #include "inspector-source-style.h"
 
 #define DEFAULT_PAYLOAD "{\n  \"text\": \"hello from the inspector\"\n}"
@@ -22,6 +23,7 @@ struct _InspectorComposePane
   GtkWidget            parent_instance;
 
   InspectorConnection *connection;
+  InspectorProfile    *profile;
   GCancellable        *cancellable;
   GtkListStore        *completions;
   char                *result;
@@ -36,6 +38,13 @@ struct _InspectorComposePane
   GtkLabel            *size_label;
   GtkLabel            *result_label;
   GtkButton           *send_button;
+  GtkPopover          *saved_popover;
+  GtkLabel            *saved_hint;
+  GtkWidget           *save_box;
+  GtkEntry            *payload_name_entry;
+  GtkLabel            *saved_error;
+  GtkWidget           *saved_scroller;
+  GtkListBox          *saved_list;
 };
 
 G_DEFINE_FINAL_TYPE (InspectorComposePane, inspector_compose_pane, GTK_TYPE_WIDGET)
@@ -43,6 +52,7 @@ G_DEFINE_FINAL_TYPE (InspectorComposePane, inspector_compose_pane, GTK_TYPE_WIDG
 enum {
   PROP_0,
   PROP_CONNECTION,
+  PROP_PROFILE,
   PROP_RESULT,
   N_PROPS
 };
@@ -247,6 +257,285 @@ send_action (GtkWidget  *widget,
                                         on_sent, g_object_ref (self));
 }
 
+/* Saved payloads. */
+
+static void
+show_saved_error (InspectorComposePane *self,
+                  const char           *message)
+{
+  gtk_label_set_label (self->saved_error, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->saved_error), message != NULL);
+  if (message != NULL)
+    set_result (self, message, "error");
+}
+
+static void
+update_saved (InspectorComposePane *self)
+{
+  gboolean have_profile = self->profile != NULL;
+  const char *problem = have_profile ? inspector_profile_get_problem (self->profile) : NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->saved_hint), !have_profile || problem != NULL);
+  gtk_label_set_label (self->saved_hint,
+                       problem != NULL ? problem
+                                       : _("Saved payloads belong to a connection profile. Open a saved profile, or save this connection as one, to keep payloads here."));
+  gtk_widget_set_visible (self->save_box, have_profile);
+  gtk_widget_set_visible (self->saved_scroller, have_profile);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.save-payload", have_profile);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.rename-payload", have_profile);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.delete-payload", have_profile);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.load-payload", have_profile);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.resend-payload", have_profile);
+}
+
+static void
+on_name_editing (GtkEditableLabel     *label,
+                 GParamSpec           *pspec,
+                 InspectorComposePane *self)
+{
+  const char *name = g_object_get_data (G_OBJECT (label), "payload-name");
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (label));
+
+  if (gtk_editable_label_get_editing (label) || g_strcmp0 (name, text) == 0)
+    return;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "compose.rename-payload", "(ss)", name, text);
+
+  /* Refused: the row shows the name it still has. */
+  if (self->profile != NULL && inspector_profile_find_payload (self->profile, name) != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (label), name);
+}
+
+static GtkWidget *
+icon_button (const char *icon_name,
+             const char *tooltip,
+             const char *action_name,
+             const char *name)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", name);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+
+  return button;
+}
+
+static GtkWidget *
+create_saved_row (gpointer item,
+                  gpointer user_data)
+{
+  InspectorComposePane *self = user_data;
+  InspectorSavedPayload *payload = item;
+  const char *name = inspector_saved_payload_get_name (payload);
+  g_autofree char *summary = inspector_saved_payload_dup_summary (payload);
+  g_autofree char *preview = g_utf8_make_valid (inspector_saved_payload_get_json (payload), 200);
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_editable_label_new (name);
+  GtkWidget *subtitle = gtk_label_new (summary);
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_margin_start (box, 10);
+  gtk_widget_set_margin_end (box, 4);
+  gtk_widget_set_margin_top (box, 4);
+  gtk_widget_set_margin_bottom (box, 4);
+  gtk_widget_set_tooltip_text (row, preview);
+
+  gtk_widget_set_hexpand (labels, TRUE);
+  gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (title), "payload-name", g_strdup (name), g_free);
+  gtk_widget_set_tooltip_text (title, _("Click to rename"));
+  g_signal_connect_object (title, "notify::editing", G_CALLBACK (on_name_editing), self, 0);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_box_append (GTK_BOX (labels), title);
+  gtk_box_append (GTK_BOX (labels), subtitle);
+
+  gtk_box_append (GTK_BOX (box), labels);
+  gtk_box_append (GTK_BOX (box), icon_button ("document-edit-symbolic", _("Open in the editor"), "compose.load-payload", name));
+  gtk_box_append (GTK_BOX (box), icon_button ("user-trash-symbolic", _("Delete"), "compose.delete-payload", name));
+  gtk_box_append (GTK_BOX (box), icon_button ("mail-send-symbolic",
+                                              inspector_saved_payload_get_peer (payload) ? _("Send again") : _("Publish again"),
+                                              "compose.resend-payload", name));
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+
+  return row;
+}
+
+static InspectorSavedPayload *
+lookup_payload (InspectorComposePane *self,
+                const char           *name)
+{
+  InspectorSavedPayload *payload;
+
+  if (self->profile == NULL)
+    return NULL;
+
+  if ((payload = inspector_profile_find_payload (self->profile, name)) == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("There is no saved payload called “%s”."), name);
+
+      show_saved_error (self, message);
+    }
+
+  return payload;
+}
+
+static void
+save_payload_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  InspectorComposePane *self = INSPECTOR_COMPOSE_PANE (widget);
+  g_autoptr(InspectorSavedPayload) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = dup_payload (self);
+  g_autofree char *done = NULL;
+
+  if (self->profile == NULL)
+    return;
+
+  payload = inspector_saved_payload_new (gtk_editable_get_text (GTK_EDITABLE (self->payload_name_entry)),
+                                         to_peer (self),
+                                         gtk_editable_get_text (GTK_EDITABLE (self->target_entry)),
+                                         json, &error);
+  if (payload == NULL || !inspector_profile_save_payload (self->profile, payload, &error))
+    {
+      show_saved_error (self, error->message);
+      return;
+    }
+
+  show_saved_error (self, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->payload_name_entry), "");
+  /* Translators: a saved payload's name */
+  done = g_strdup_printf (_("Saved “%s”"), inspector_saved_payload_get_name (payload));
+  set_result (self, done, "dim-label");
+}
+
+static void
+on_payload_name_activate (InspectorComposePane *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "compose.save-payload", NULL);
+}
+
+static void
+on_saved_popover_show (InspectorComposePane *self)
+{
+  show_saved_error (self, NULL);
+}
+
+static void
+on_resent (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(InspectorComposePane) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 rtt = 0;
+
+  if (inspector_saved_payload_send_finish (INSPECTOR_SAVED_PAYLOAD (source), result, &rtt, &error))
+    {
+      /* Translators: a saved payload's name, then the round trip of its ack */
+      g_autofree char *text = g_strdup_printf (_("“%s” acked in %.1f ms"),
+                                               inspector_saved_payload_get_name (INSPECTOR_SAVED_PAYLOAD (source)),
+                                               rtt / 1000.0);
+
+      set_result (self, text, "success");
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *description = inspector_describe_error (error);
+
+      set_result (self, description, "error");
+    }
+}
+
+static void
+resend_payload_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  InspectorComposePane *self = INSPECTOR_COMPOSE_PANE (widget);
+  InspectorSavedPayload *payload = lookup_payload (self, g_variant_get_string (parameter, NULL));
+
+  if (payload == NULL)
+    return;
+
+  if (self->connection == NULL)
+    {
+      show_saved_error (self, _("Not connected: open a connection to send saved payloads."));
+      return;
+    }
+
+  show_saved_error (self, NULL);
+  set_result (self, inspector_saved_payload_get_peer (payload) ? _("Sending…") : _("Publishing…"), "dim-label");
+  inspector_saved_payload_send_async (payload, self->connection, self->cancellable, on_resent, g_object_ref (self));
+}
+
+static void
+load_payload_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  InspectorComposePane *self = INSPECTOR_COMPOSE_PANE (widget);
+  InspectorSavedPayload *payload = lookup_payload (self, g_variant_get_string (parameter, NULL));
+
+  if (payload == NULL)
+    return;
+
+  show_saved_error (self, NULL);
+  inspector_compose_pane_set_target (self, inspector_saved_payload_get_peer (payload),
+                                     inspector_saved_payload_get_target (payload));
+  inspector_compose_pane_set_payload (self, inspector_saved_payload_get_json (payload));
+  gtk_editable_set_text (GTK_EDITABLE (self->payload_name_entry), inspector_saved_payload_get_name (payload));
+  gtk_popover_popdown (self->saved_popover);
+  gtk_widget_grab_focus (GTK_WIDGET (self->editor));
+}
+
+static void
+delete_payload_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  InspectorComposePane *self = INSPECTOR_COMPOSE_PANE (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->profile == NULL)
+    return;
+
+  if (!inspector_profile_delete_payload (self->profile, g_variant_get_string (parameter, NULL), &error))
+    show_saved_error (self, error->message);
+  else
+    show_saved_error (self, NULL);
+}
+
+static void
+rename_payload_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  InspectorComposePane *self = INSPECTOR_COMPOSE_PANE (widget);
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  const char *new_name;
+
+  if (self->profile == NULL)
+    return;
+
+  g_variant_get (parameter, "(&s&s)", &name, &new_name);
+  if (!inspector_profile_rename_payload (self->profile, name, new_name, &error))
+    show_saved_error (self, error->message);
+  else
+    show_saved_error (self, NULL);
+}
+
 static void
 inspector_compose_pane_dispose (GObject *object)
 {
@@ -255,6 +544,9 @@ inspector_compose_pane_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->connection);
+  if (self->profile != NULL)
+    g_signal_handlers_disconnect_by_data (self->profile, self);
+  g_clear_object (&self->profile);
   g_clear_object (&self->completions);
   g_clear_pointer (&self->result, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), INSPECTOR_TYPE_COMPOSE_PANE);
@@ -274,6 +566,10 @@ inspector_compose_pane_get_property (GObject    *object,
     {
     case PROP_CONNECTION:
       g_value_set_object (value, self->connection);
+      break;
+
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
       break;
 
     case PROP_RESULT:
@@ -299,6 +595,10 @@ inspector_compose_pane_set_property (GObject      *object,
       inspector_compose_pane_set_connection (self, g_value_get_object (value));
       break;
 
+    case PROP_PROFILE:
+      inspector_compose_pane_set_profile (self, g_value_get_object (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -317,6 +617,12 @@ inspector_compose_pane_class_init (InspectorComposePaneClass *klass)
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL,
                          INSPECTOR_TYPE_CONNECTION,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* Whose saved payloads the pane offers; %NULL without a profile. */
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL,
+                         INSPECTOR_TYPE_PROFILE,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   /* The outcome of the last send, in words. */
@@ -339,10 +645,24 @@ inspector_compose_pane_class_init (InspectorComposePaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, size_label);
   gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, result_label);
   gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, send_button);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, saved_popover);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, saved_hint);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, save_box);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, payload_name_entry);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, saved_error);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, saved_scroller);
+  gtk_widget_class_bind_template_child (widget_class, InspectorComposePane, saved_list);
+  gtk_widget_class_bind_template_callback (widget_class, on_payload_name_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_saved_popover_show);
   gtk_widget_class_bind_template_callback (widget_class, on_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_mode_toggled);
 
   gtk_widget_class_install_action (widget_class, "compose.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "compose.save-payload", NULL, save_payload_action);
+  gtk_widget_class_install_action (widget_class, "compose.resend-payload", "s", resend_payload_action);
+  gtk_widget_class_install_action (widget_class, "compose.load-payload", "s", load_payload_action);
+  gtk_widget_class_install_action (widget_class, "compose.delete-payload", "s", delete_payload_action);
+  gtk_widget_class_install_action (widget_class, "compose.rename-payload", "(ss)", rename_payload_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "composepane");
@@ -355,6 +675,7 @@ inspector_compose_pane_init (InspectorComposePane *self)
   GtkEntryCompletion *completion;
   GtkEventController *controller;
   GtkEventController *shortcuts;
+  GtkWidget *placeholder;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -388,7 +709,14 @@ inspector_compose_pane_init (InspectorComposePane *self)
                                                           gtk_named_action_new ("compose.send")));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
+  placeholder = gtk_label_new (_("No saved payloads yet"));
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 12);
+  gtk_widget_set_margin_bottom (placeholder, 12);
+  gtk_list_box_set_placeholder (self->saved_list, placeholder);
+
   on_mode_toggled (self);
+  update_saved (self);
 }
 
 InspectorConnection *
@@ -461,4 +789,53 @@ inspector_compose_pane_focus (InspectorComposePane *self)
   g_return_if_fail (INSPECTOR_IS_COMPOSE_PANE (self));
 
   gtk_widget_grab_focus (GTK_WIDGET (self->target_entry));
+}
+
+/**
+ * inspector_compose_pane_get_profile:
+ *
+ * Returns: (transfer none) (nullable): whose saved payloads are offered
+ */
+InspectorProfile *
+inspector_compose_pane_get_profile (InspectorComposePane *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_COMPOSE_PANE (self), NULL);
+
+  return self->profile;
+}
+
+/**
+ * inspector_compose_pane_set_profile:
+ * @profile: (nullable): the profile of the open connection, or %NULL
+ *
+ * Offers @profile's saved payloads; without a profile, the saved payloads
+ * popover says why there is nothing to save into.
+ */
+void
+inspector_compose_pane_set_profile (InspectorComposePane *self,
+                                    InspectorProfile     *profile)
+{
+  g_return_if_fail (INSPECTOR_IS_COMPOSE_PANE (self));
+  g_return_if_fail (profile == NULL || INSPECTOR_IS_PROFILE (profile));
+
+  if (self->profile == profile)
+    return;
+
+  if (self->profile != NULL)
+    g_signal_handlers_disconnect_by_data (self->profile, self);
+
+  g_set_object (&self->profile, profile);
+
+  if (profile != NULL)
+    {
+      g_signal_connect_object (profile, "notify::problem", G_CALLBACK (update_saved), self, G_CONNECT_SWAPPED);
+      gtk_list_box_bind_model (self->saved_list, inspector_profile_get_payloads (profile),
+                               create_saved_row, self, NULL);
+    }
+  else
+    gtk_list_box_bind_model (self->saved_list, NULL, NULL, NULL, NULL);
+
+  show_saved_error (self, NULL);
+  update_saved (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
 }

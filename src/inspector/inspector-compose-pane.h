@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "inspector-connection.h"
+#include "inspector-profile.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,9 @@ G_DECLARE_FINAL_TYPE (InspectorComposePane, inspector_compose_pane, INSPECTOR, C
 InspectorConnection *inspector_compose_pane_get_connection (InspectorComposePane *self);
 void                 inspector_compose_pane_set_connection (InspectorComposePane *self,
                                                             InspectorConnection  *connection);
+InspectorProfile    *inspector_compose_pane_get_profile    (InspectorComposePane *self);
+void                 inspector_compose_pane_set_profile    (InspectorComposePane *self,
+                                                            InspectorProfile     *profile);
 void                 inspector_compose_pane_set_target     (InspectorComposePane *self,
                                                             gboolean              peer,
                                                             const char           *target);

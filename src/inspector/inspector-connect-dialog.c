@@ -14,6 +14,7 @@
 #include "inspector-config.h"
 
 #include "inspector-connect-dialog.h"
+#include "inspector-profile-store.h"
 
 enum {
   SERVER_SANDBOX,
@@ -28,44 +29,58 @@ enum {
 
 struct _InspectorConnectDialog
 {
-  AdwWindow        parent_instance;
+  AdwWindow                parent_instance;
 
-  char            *error;
+  char                    *error;
+  /* Profiles: where to save, and the profile edited or just saved. */
+  InspectorProfileStore   *store;
+  InspectorProfile        *profile;
+  gboolean                 profile_mode;
+  gboolean                 busy;
+  GCancellable            *cancellable;
+  InspectorConnectOptions *pending;
 
-  AdwComboRow     *server_row;
-  AdwEntryRow     *url_row;
-  GtkLabel        *url_error;
-  GtkWidget       *auth_group;
-  AdwComboRow     *method_row;
-  GtkWidget       *api_key_row;
-  GtkWidget       *token_row;
-  GtkWidget       *key_id_row;
-  GtkWidget       *secret_row;
-  GtkWidget       *subject_row;
-  GtkWidget       *channels_row;
-  GtkWidget       *permissions_row;
-  GtkCheckButton  *perm_subscribe;
-  GtkCheckButton  *perm_publish;
-  GtkCheckButton  *perm_presence;
-  GtkCheckButton  *perm_send;
-  GtkWidget       *metadata_row;
-  GtkWidget       *lifetime_row;
-  GtkSpinButton   *lifetime_spin;
-  AdwEntryRow     *subscribe_row;
-  GtkSpinButton   *initial_delay_spin;
-  GtkSpinButton   *multiplier_spin;
-  GtkSpinButton   *max_delay_spin;
-  GtkSpinButton   *jitter_spin;
-  GtkSpinButton   *attempts_spin;
-  GtkSpinButton   *inactivity_spin;
-  GtkSwitch       *resubscribe_switch;
-  GtkLabel        *error_label;
+  GtkWidget               *page;
+  GtkWidget               *save_button;
+  GtkWidget               *connect_button;
+  GtkWidget               *profile_group;
+  AdwEntryRow             *name_row;
+
+  AdwComboRow             *server_row;
+  AdwEntryRow             *url_row;
+  GtkLabel                *url_error;
+  GtkWidget               *auth_group;
+  AdwComboRow             *method_row;
+  GtkWidget               *api_key_row;
+  GtkWidget               *token_row;
+  GtkWidget               *key_id_row;
+  GtkWidget               *secret_row;
+  GtkWidget               *subject_row;
+  GtkWidget               *channels_row;
+  GtkWidget               *permissions_row;
+  GtkCheckButton          *perm_subscribe;
+  GtkCheckButton          *perm_publish;
+  GtkCheckButton          *perm_presence;
+  GtkCheckButton          *perm_send;
+  GtkWidget               *metadata_row;
+  GtkWidget               *lifetime_row;
+  GtkSpinButton           *lifetime_spin;
+  AdwEntryRow             *subscribe_row;
+  GtkSpinButton           *initial_delay_spin;
+  GtkSpinButton           *multiplier_spin;
+  GtkSpinButton           *max_delay_spin;
+  GtkSpinButton           *jitter_spin;
+  GtkSpinButton           *attempts_spin;
+  GtkSpinButton           *inactivity_spin;
+  GtkSwitch               *resubscribe_switch;
+  GtkLabel                *error_label;
 };
 
 G_DEFINE_FINAL_TYPE (InspectorConnectDialog, inspector_connect_dialog, ADW_TYPE_WINDOW)
 
 enum {
   SIGNAL_CONNECT,
+  SIGNAL_SAVED,
   N_SIGNALS
 };
 
@@ -92,6 +107,17 @@ show_error (InspectorConnectDialog *self,
   self->error = g_strdup (message);
   gtk_label_set_label (self->error_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+/* While the keyring is read or written, the form waits for it. */
+static void
+set_busy (InspectorConnectDialog *self,
+          gboolean                busy)
+{
+  self->busy = busy;
+  gtk_widget_set_sensitive (self->page, !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.connect", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.save", !busy);
 }
 
 static void
@@ -267,21 +293,65 @@ inspector_connect_dialog_dup_options (InspectorConnectDialog *self)
   return options;
 }
 
+static void
+on_profile_saved (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(InspectorConnectDialog) self = user_data;
+  g_autoptr(InspectorConnectOptions) options = g_steal_pointer (&self->pending);
+  g_autoptr(InspectorProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  InspectorProfileStore *store = INSPECTOR_PROFILE_STORE (source);
+
+  if (g_task_get_source_tag (G_TASK (result)) == inspector_profile_store_update_async)
+    {
+      if (inspector_profile_store_update_finish (store, result, &error))
+        profile = g_object_ref (self->profile);
+    }
+  else
+    profile = inspector_profile_store_add_finish (store, result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_busy (self, FALSE);
+
+  if (profile == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+
+  g_set_object (&self->profile, profile);
+  g_signal_emit (self, signals[SIGNAL_SAVED], 0, profile);
+  if (!self->profile_mode)
+    g_signal_emit (self, signals[SIGNAL_CONNECT], 0, options);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 /**
  * inspector_connect_dialog_submit:
  *
- * Validates the form; if it is fine, emits #InspectorConnectDialog::connect
- * and closes, otherwise shows why.
+ * Validates the form. If it is fine and a profile is to be saved, saves it
+ * (its secret into the keyring), emits #InspectorConnectDialog::saved and,
+ * unless the dialog only edits profiles, #InspectorConnectDialog::connect,
+ * then closes; without a profile to save it connects and closes at once.
+ * Otherwise, or if saving fails, it shows why and stays open.
  *
- * Returns: whether the options were accepted
+ * Returns: whether the options were accepted; saving may still fail
  */
 gboolean
 inspector_connect_dialog_submit (InspectorConnectDialog *self)
 {
   g_autoptr(InspectorConnectOptions) options = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
 
   g_return_val_if_fail (INSPECTOR_IS_CONNECT_DIALOG (self), FALSE);
+
+  if (self->busy)
+    return FALSE;
 
   options = inspector_connect_dialog_dup_options (self);
 
@@ -289,6 +359,29 @@ inspector_connect_dialog_submit (InspectorConnectDialog *self)
     {
       show_error (self, error->message);
       return FALSE;
+    }
+
+  name = g_strstrip (g_strdup (text_of (self->name_row)));
+
+  if (self->profile_mode && name[0] == '\0')
+    {
+      show_error (self, _("Give the profile a name."));
+      return FALSE;
+    }
+
+  if (self->store != NULL && name[0] != '\0')
+    {
+      set_busy (self, TRUE);
+      show_error (self, NULL);
+      self->pending = inspector_connect_options_copy (options);
+
+      if (self->profile != NULL)
+        inspector_profile_store_update_async (self->store, self->profile, name, options, self->cancellable,
+                                              on_profile_saved, g_object_ref (self));
+      else
+        inspector_profile_store_add_async (self->store, name, options, self->cancellable,
+                                           on_profile_saved, g_object_ref (self));
+      return TRUE;
     }
 
   g_signal_emit (self, signals[SIGNAL_CONNECT], 0, options);
@@ -320,6 +413,7 @@ inspector_connect_dialog_finalize (GObject *object)
   InspectorConnectDialog *self = (InspectorConnectDialog *)object;
 
   g_clear_pointer (&self->error, g_free);
+  g_clear_pointer (&self->pending, inspector_connect_options_free);
 
   G_OBJECT_CLASS (inspector_connect_dialog_parent_class)->finalize (object);
 }
@@ -327,6 +421,12 @@ inspector_connect_dialog_finalize (GObject *object)
 static void
 inspector_connect_dialog_dispose (GObject *object)
 {
+  InspectorConnectDialog *self = (InspectorConnectDialog *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  g_clear_object (&self->profile);
   gtk_widget_dispose_template (GTK_WIDGET (object), INSPECTOR_TYPE_CONNECT_DIALOG);
 
   G_OBJECT_CLASS (inspector_connect_dialog_parent_class)->dispose (object);
@@ -354,7 +454,28 @@ inspector_connect_dialog_class_init (InspectorConnectDialogClass *klass)
                   NULL,
                   G_TYPE_NONE, 1, INSPECTOR_TYPE_CONNECT_OPTIONS | G_SIGNAL_TYPE_STATIC_SCOPE);
 
+  /**
+   * InspectorConnectDialog::saved:
+   * @profile: the profile just added or updated, secrets in the keyring
+   *
+   * Emitted before #InspectorConnectDialog::connect when the form was
+   * saved as a profile.
+   */
+  signals[SIGNAL_SAVED] =
+    g_signal_new ("saved",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, INSPECTOR_TYPE_PROFILE);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/inspector-connect-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, InspectorConnectDialog, page);
+  gtk_widget_class_bind_template_child (widget_class, InspectorConnectDialog, save_button);
+  gtk_widget_class_bind_template_child (widget_class, InspectorConnectDialog, connect_button);
+  gtk_widget_class_bind_template_child (widget_class, InspectorConnectDialog, profile_group);
+  gtk_widget_class_bind_template_child (widget_class, InspectorConnectDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, InspectorConnectDialog, server_row);
   gtk_widget_class_bind_template_child (widget_class, InspectorConnectDialog, url_row);
   gtk_widget_class_bind_template_child (widget_class, InspectorConnectDialog, url_error);
@@ -386,6 +507,7 @@ inspector_connect_dialog_class_init (InspectorConnectDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_form_changed);
 
   gtk_widget_class_install_action (widget_class, "dialog.connect", NULL, connect_action);
+  gtk_widget_class_install_action (widget_class, "dialog.save", NULL, connect_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -393,6 +515,8 @@ static void
 inspector_connect_dialog_init (InspectorConnectDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
 }
 
 /**
@@ -416,6 +540,129 @@ inspector_connect_dialog_new (GtkWindow                     *parent,
                        "transient-for", parent,
                        NULL);
   fill (self, options);
+
+  return self;
+}
+
+/**
+ * inspector_connect_dialog_set_profile_store:
+ * @store: (nullable): where to save profiles
+ *
+ * Offers to save the connection as a profile: a name entered in the
+ * dialog saves it to @store before connecting.
+ */
+void
+inspector_connect_dialog_set_profile_store (InspectorConnectDialog *self,
+                                            InspectorProfileStore  *store)
+{
+  g_return_if_fail (INSPECTOR_IS_CONNECT_DIALOG (self));
+  g_return_if_fail (store == NULL || INSPECTOR_IS_PROFILE_STORE (store));
+
+  g_set_object (&self->store, store);
+  gtk_widget_set_visible (self->profile_group, store != NULL);
+}
+
+/**
+ * inspector_connect_dialog_get_profile:
+ *
+ * Returns: (transfer none) (nullable): the profile edited, or saved by
+ *   the last submit
+ */
+InspectorProfile *
+inspector_connect_dialog_get_profile (InspectorConnectDialog *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_CONNECT_DIALOG (self), NULL);
+
+  return self->profile;
+}
+
+/**
+ * inspector_connect_dialog_set_profile_name:
+ *
+ * Fills in the name a profile is saved under.
+ */
+void
+inspector_connect_dialog_set_profile_name (InspectorConnectDialog *self,
+                                           const char             *name)
+{
+  g_return_if_fail (INSPECTOR_IS_CONNECT_DIALOG (self));
+
+  set_text (self->name_row, name);
+}
+
+static void
+on_profile_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(InspectorConnectDialog) self = user_data;
+  g_autoptr(InspectorConnectOptions) options = NULL;
+  g_autoptr(GError) error = NULL;
+
+  options = inspector_profile_load_options_finish (INSPECTOR_PROFILE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_busy (self, FALSE);
+
+  /* Without its secret, the form still shows the rest; the secret can be
+   * entered again. */
+  if (options != NULL)
+    fill (self, options);
+  else
+    show_error (self, error->message);
+}
+
+/**
+ * inspector_connect_dialog_new_for_profile:
+ * @store: where to save
+ * @profile: (nullable): the profile to edit, or %NULL for a new one
+ *
+ * A dialog that edits a profile instead of connecting: its button saves,
+ * emits #InspectorConnectDialog::saved and closes. An existing profile's
+ * secret is read from the keyring into the form; if that fails, the form
+ * says why and the secret can be entered again.
+ *
+ * Returns: (transfer none): a modal dialog, owned by GTK like every toplevel
+ */
+InspectorConnectDialog *
+inspector_connect_dialog_new_for_profile (GtkWindow             *parent,
+                                          InspectorProfileStore *store,
+                                          InspectorProfile      *profile)
+{
+  g_autoptr(InspectorConnectOptions) options = NULL;
+  InspectorConnectDialog *self;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (INSPECTOR_IS_PROFILE_STORE (store), NULL);
+  g_return_val_if_fail (profile == NULL || INSPECTOR_IS_PROFILE (profile), NULL);
+
+  self = g_object_new (INSPECTOR_TYPE_CONNECT_DIALOG,
+                       "transient-for", parent,
+                       "title", profile != NULL ? _("Edit Profile") : _("New Profile"),
+                       NULL);
+  self->profile_mode = TRUE;
+  g_set_object (&self->profile, profile);
+  inspector_connect_dialog_set_profile_store (self, store);
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->profile_group), _("Profile"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->profile_group),
+                                         _("Keys, tokens and secrets are kept in the keyring."));
+  gtk_widget_set_visible (self->connect_button, FALSE);
+  gtk_widget_set_visible (self->save_button, TRUE);
+
+  if (profile == NULL)
+    {
+      options = inspector_connect_options_new (INSPECTOR_AUTH_API_KEY);
+      fill (self, options);
+      return self;
+    }
+
+  options = inspector_profile_dup_options (profile);
+  fill (self, options);
+  set_text (self->name_row, inspector_profile_get_name (profile));
+
+  set_busy (self, TRUE);
+  inspector_profile_load_options_async (profile, self->cancellable, on_profile_loaded, g_object_ref (self));
 
   return self;
 }

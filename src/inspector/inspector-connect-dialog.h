@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "inspector-connect-options.h"
+#include "inspector-profile-store.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,14 @@ G_DECLARE_FINAL_TYPE (InspectorConnectDialog, inspector_connect_dialog, INSPECTO
 
 InspectorConnectDialog  *inspector_connect_dialog_new         (GtkWindow                     *parent,
                                                                const InspectorConnectOptions *options);
+InspectorConnectDialog  *inspector_connect_dialog_new_for_profile (GtkWindow                 *parent,
+                                                                   InspectorProfileStore     *store,
+                                                                   InspectorProfile          *profile);
+void                     inspector_connect_dialog_set_profile_store (InspectorConnectDialog  *self,
+                                                                     InspectorProfileStore   *store);
+InspectorProfile        *inspector_connect_dialog_get_profile  (InspectorConnectDialog        *self);
+void                     inspector_connect_dialog_set_profile_name (InspectorConnectDialog    *self,
+                                                                    const char                *name);
 InspectorConnectOptions *inspector_connect_dialog_dup_options (InspectorConnectDialog        *self);
 gboolean                 inspector_connect_dialog_submit      (InspectorConnectDialog        *self);
 const char              *inspector_connect_dialog_get_error   (InspectorConnectDialog        *self);
