@@ -3,6 +3,12 @@
  * The only place a logged payload is parsed: pretty-printing happens for
  * the one selected row.
  *
+ * The Diff page compares the selected message with the previous message
+ * on the same channel, found by walking back through the log (at most
+ * %DIFF_SEARCH_ROWS rows), and only while the page is shown. The Plot
+ * button lists the numeric fields of the selected message and asks,
+ * through #InspectorDetailPane::plot-requested, for one to be plotted.
+ *
  * SPDX-License-Identifier: MIT
  */
 
@@ -14,21 +20,35 @@
 #include "inspector-config.h"
 
 #include "inspector-detail-pane.h"
+#include "inspector-diff.h"
 #include "inspector-json.h"
+#include "inspector-json-path.h"
 #include "inspector-source-style.h"
+
+/* How far back the Diff page looks for the previous message of a channel. */
+#define DIFF_SEARCH_ROWS 100000
+#define MAX_PLOT_FIELDS  200
 
 struct _InspectorDetailPane
 {
   GtkWidget          parent_instance;
 
   InspectorLogEntry *entry;
+  InspectorLogStore *log;
 
   GtkStack          *outer_stack;
+  GtkStack          *stack;
   GtkLabel          *title_label;
   GtkLabel          *subtitle_label;
   GtkSourceView     *payload_view;
   GtkSourceView     *metadata_view;
   GtkSourceView     *frame_view;
+  GtkMenuButton     *plot_button;
+  GtkListBox        *plot_fields_list;
+  GtkLabel          *diff_summary;
+  GtkTextView       *diff_view;
+
+  gboolean           diff_dirty;
 };
 
 G_DEFINE_FINAL_TYPE (InspectorDetailPane, inspector_detail_pane, GTK_TYPE_WIDGET)
@@ -36,10 +56,17 @@ G_DEFINE_FINAL_TYPE (InspectorDetailPane, inspector_detail_pane, GTK_TYPE_WIDGET
 enum {
   PROP_0,
   PROP_ENTRY,
+  PROP_LOG,
   N_PROPS
 };
 
+enum {
+  SIGNAL_PLOT_REQUESTED,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 static GtkSourceBuffer *
 buffer_of (GtkSourceView *view)
@@ -169,6 +196,173 @@ dup_subtitle (InspectorLogEntry *entry)
   return g_string_free (g_steal_pointer (&subtitle), FALSE);
 }
 
+/* The message before @entry on the same channel, if the log still has
+ * it within DIFF_SEARCH_ROWS rows. */
+static InspectorLogEntry *
+find_previous_message (InspectorLogStore *log,
+                       InspectorLogEntry *entry)
+{
+  const char *channel = inspector_log_entry_get_channel (entry);
+  guint position = inspector_log_store_get_position (log, inspector_log_entry_get_seq (entry));
+
+  if (position == G_MAXUINT)
+    return NULL;
+
+  for (guint i = position; i > 0 && position - i < DIFF_SEARCH_ROWS; i--)
+    {
+      g_autoptr(InspectorLogEntry) candidate = g_list_model_get_item (G_LIST_MODEL (log), i - 1);
+
+      if (candidate != NULL &&
+          inspector_log_entry_get_kind (candidate) == INSPECTOR_LOG_KIND_MESSAGE &&
+          g_strcmp0 (inspector_log_entry_get_channel (candidate), channel) == 0)
+        return g_steal_pointer (&candidate);
+    }
+
+  return NULL;
+}
+
+static char *
+dup_pretty_payload (InspectorLogEntry *entry)
+{
+  const char *text;
+  gsize len;
+
+  if ((text = inspector_log_entry_get_text (entry, &len)) == NULL)
+    return g_strdup ("");
+
+  return inspector_json_pretty (text, len);
+}
+
+static void
+show_diff (InspectorDetailPane *self)
+{
+  static const char * const prefixes[] = { "  ", "- ", "+ " };
+  static const char * const tags[] = { NULL, "removed", "added" };
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->diff_view);
+  InspectorLogEntry *entry = self->entry;
+  g_autoptr(InspectorLogEntry) previous = NULL;
+  g_autoptr(InspectorDiff) diff = NULL;
+  g_autofree char *old_text = NULL;
+  g_autofree char *new_text = NULL;
+  g_autofree char *time = NULL;
+  g_autoptr(GString) summary = NULL;
+  GtkTextIter end;
+
+  self->diff_dirty = FALSE;
+  gtk_text_buffer_set_text (buffer, "", -1);
+
+  if (entry == NULL || inspector_log_entry_get_kind (entry) != INSPECTOR_LOG_KIND_MESSAGE ||
+      !inspector_log_entry_has_payload (entry))
+    {
+      gtk_label_set_label (self->diff_summary, _("Diff compares a message with the previous message on the same channel."));
+      return;
+    }
+
+  if (self->log == NULL || (previous = find_previous_message (self->log, entry)) == NULL)
+    {
+      gtk_label_set_label (self->diff_summary, _("The log holds no earlier message on this channel."));
+      return;
+    }
+
+  old_text = dup_pretty_payload (previous);
+  new_text = dup_pretty_payload (entry);
+  diff = inspector_diff_new (old_text, new_text);
+
+  time = inspector_log_entry_dup_time_label (previous);
+  summary = g_string_new (NULL);
+  if (inspector_diff_get_n_added (diff) == 0 && inspector_diff_get_n_removed (diff) == 0)
+    /* Translators: the time of the previous message */
+    g_string_printf (summary, _("Same payload as the previous message, at %s."), time);
+  else
+    /* Translators: the time of the previous message, then counts of lines */
+    g_string_printf (summary, _("Compared with the previous message, at %s: %u lines removed, %u added."),
+                     time, inspector_diff_get_n_removed (diff), inspector_diff_get_n_added (diff));
+  if (!inspector_diff_is_minimal (diff))
+    {
+      g_string_append_c (summary, ' ');
+      g_string_append (summary, _("The payloads differ too much to match line by line."));
+    }
+  gtk_label_set_label (self->diff_summary, summary->str);
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  for (guint i = 0; i < inspector_diff_get_n_lines (diff); i++)
+    {
+      const char *line;
+      InspectorDiffOp op = inspector_diff_get_line (diff, i, &line);
+      g_autofree char *text = g_strconcat (prefixes[op], line, "\n", NULL);
+
+      if (tags[op] != NULL)
+        gtk_text_buffer_insert_with_tags_by_name (buffer, &end, text, -1, tags[op], NULL);
+      else
+        gtk_text_buffer_insert (buffer, &end, text, -1);
+    }
+}
+
+static gboolean
+diff_page_visible (InspectorDetailPane *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "diff") == 0;
+}
+
+static void
+on_page_changed (InspectorDetailPane *self)
+{
+  if (self->diff_dirty && diff_page_visible (self))
+    show_diff (self);
+}
+
+static void
+update_plot_fields (InspectorDetailPane *self)
+{
+  InspectorLogEntry *entry = self->entry;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) paths = NULL;
+  GtkWidget *child;
+  const char *text;
+  gsize len;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->plot_fields_list))) != NULL)
+    gtk_list_box_remove (self->plot_fields_list, child);
+
+  if (entry == NULL || inspector_log_entry_get_kind (entry) != INSPECTOR_LOG_KIND_MESSAGE ||
+      inspector_log_entry_get_channel (entry) == NULL ||
+      (text = inspector_log_entry_get_text (entry, &len)) == NULL ||
+      (root = inspector_json_parse (text, (gssize) len, NULL)) == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->plot_button), FALSE);
+      return;
+    }
+
+  paths = inspector_json_path_list_numeric (root, MAX_PLOT_FIELDS);
+  gtk_widget_set_visible (GTK_WIDGET (self->plot_button), paths->len > 0);
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = paths->pdata[i];
+      GtkWidget *row = gtk_list_box_row_new ();
+      GtkWidget *label = gtk_label_new (*path != '\0' ? path : _("(the whole payload)"));
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_margin_start (label, 6);
+      gtk_widget_set_margin_end (label, 6);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+      g_object_set_data_full (G_OBJECT (row), "path", g_strdup (path), g_free);
+      gtk_list_box_append (self->plot_fields_list, row);
+    }
+}
+
+static void
+on_plot_field_activated (InspectorDetailPane *self,
+                         GtkListBoxRow       *row)
+{
+  const char *path = g_object_get_data (G_OBJECT (row), "path");
+
+  gtk_menu_button_popdown (self->plot_button);
+
+  if (path != NULL && self->entry != NULL)
+    g_signal_emit (self, signals[SIGNAL_PLOT_REQUESTED], 0, inspector_log_entry_get_channel (self->entry), path);
+}
+
 static void
 update (InspectorDetailPane *self)
 {
@@ -184,6 +378,11 @@ update (InspectorDetailPane *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.copy-payload", entry != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.copy-metadata", entry != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.copy-frame", entry != NULL);
+
+  update_plot_fields (self);
+  self->diff_dirty = TRUE;
+  if (diff_page_visible (self))
+    show_diff (self);
 
   if (entry == NULL)
     {
@@ -259,6 +458,7 @@ inspector_detail_pane_dispose (GObject *object)
   InspectorDetailPane *self = (InspectorDetailPane *)object;
 
   g_clear_object (&self->entry);
+  g_clear_object (&self->log);
   gtk_widget_dispose_template (GTK_WIDGET (self), INSPECTOR_TYPE_DETAIL_PANE);
 
   G_OBJECT_CLASS (inspector_detail_pane_parent_class)->dispose (object);
@@ -278,6 +478,10 @@ inspector_detail_pane_get_property (GObject    *object,
       g_value_set_object (value, self->entry);
       break;
 
+    case PROP_LOG:
+      g_value_set_object (value, self->log);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -295,6 +499,10 @@ inspector_detail_pane_set_property (GObject      *object,
     {
     case PROP_ENTRY:
       inspector_detail_pane_set_entry (self, g_value_get_object (value));
+      break;
+
+    case PROP_LOG:
+      inspector_detail_pane_set_log (self, g_value_get_object (value));
       break;
 
     default:
@@ -317,7 +525,30 @@ inspector_detail_pane_class_init (InspectorDetailPaneClass *klass)
                          INSPECTOR_TYPE_LOG_ENTRY,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* The log the entries come from, where the Diff page finds the
+   * previous message of a channel. */
+  properties[PROP_LOG] =
+    g_param_spec_object ("log", NULL, NULL,
+                         INSPECTOR_TYPE_LOG_STORE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * InspectorDetailPane::plot-requested:
+   * @channel: the channel of the selected message
+   * @json_path: a numeric field of it, in inspector_json_path_parse() syntax
+   *
+   * The user picked a field of the selected message to plot.
+   */
+  signals[SIGNAL_PLOT_REQUESTED] =
+    g_signal_new ("plot-requested",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   g_type_ensure (ADW_TYPE_STATUS_PAGE);
@@ -329,6 +560,13 @@ inspector_detail_pane_class_init (InspectorDetailPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, InspectorDetailPane, payload_view);
   gtk_widget_class_bind_template_child (widget_class, InspectorDetailPane, metadata_view);
   gtk_widget_class_bind_template_child (widget_class, InspectorDetailPane, frame_view);
+  gtk_widget_class_bind_template_child (widget_class, InspectorDetailPane, stack);
+  gtk_widget_class_bind_template_child (widget_class, InspectorDetailPane, plot_button);
+  gtk_widget_class_bind_template_child (widget_class, InspectorDetailPane, plot_fields_list);
+  gtk_widget_class_bind_template_child (widget_class, InspectorDetailPane, diff_summary);
+  gtk_widget_class_bind_template_child (widget_class, InspectorDetailPane, diff_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_plot_field_activated);
 
   gtk_widget_class_install_action (widget_class, "detail.copy-payload", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "detail.copy-metadata", NULL, copy_action);
@@ -346,6 +584,14 @@ inspector_detail_pane_init (InspectorDetailPane *self)
   inspector_source_style_follow (buffer_of (self->payload_view));
   inspector_source_style_follow (buffer_of (self->metadata_view));
   inspector_source_style_follow (buffer_of (self->frame_view));
+
+  /* Translucent, so that they read in the light and the dark style. */
+  gtk_text_buffer_create_tag (gtk_text_view_get_buffer (self->diff_view), "added",
+                              "paragraph-background-rgba", &(GdkRGBA) { 0.18, 0.76, 0.49, 0.25 },
+                              NULL);
+  gtk_text_buffer_create_tag (gtk_text_view_get_buffer (self->diff_view), "removed",
+                              "paragraph-background-rgba", &(GdkRGBA) { 0.88, 0.11, 0.14, 0.25 },
+                              NULL);
 
   update (self);
 }
@@ -392,4 +638,106 @@ inspector_detail_pane_dup_payload_text (InspectorDetailPane *self)
   g_return_val_if_fail (INSPECTOR_IS_DETAIL_PANE (self), NULL);
 
   return dup_buffer_text (self->payload_view);
+}
+
+/**
+ * inspector_detail_pane_set_log:
+ * @log: (nullable): the log the entries come from
+ *
+ * Without it the Diff page cannot find previous messages.
+ */
+void
+inspector_detail_pane_set_log (InspectorDetailPane *self,
+                               InspectorLogStore   *log)
+{
+  g_return_if_fail (INSPECTOR_IS_DETAIL_PANE (self));
+  g_return_if_fail (log == NULL || INSPECTOR_IS_LOG_STORE (log));
+
+  if (!g_set_object (&self->log, log))
+    return;
+
+  self->diff_dirty = TRUE;
+  if (diff_page_visible (self))
+    show_diff (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG]);
+}
+
+/**
+ * inspector_detail_pane_dup_diff_text:
+ *
+ * Returns: (transfer full): the Diff page's text, each line prefixed with
+ *   `  `, `- ` or `+ `, computed now if the page was not shown since the
+ *   entry changed
+ */
+char *
+inspector_detail_pane_dup_diff_text (InspectorDetailPane *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (INSPECTOR_IS_DETAIL_PANE (self), NULL);
+
+  if (self->diff_dirty)
+    show_diff (self);
+
+  buffer = gtk_text_view_get_buffer (self->diff_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/**
+ * inspector_detail_pane_dup_plot_fields:
+ *
+ * Returns: (transfer full): the numeric fields the Plot button offers for
+ *   the selected message; empty when it is hidden
+ */
+GStrv
+inspector_detail_pane_dup_plot_fields (InspectorDetailPane *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (INSPECTOR_IS_DETAIL_PANE (self), NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->plot_fields_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      const char *path = g_object_get_data (G_OBJECT (row), "path");
+
+      if (path != NULL)
+        g_strv_builder_add (builder, path);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * inspector_detail_pane_request_plot:
+ * @json_path: one of inspector_detail_pane_dup_plot_fields()
+ *
+ * What picking @json_path in the Plot button's list does.
+ */
+void
+inspector_detail_pane_request_plot (InspectorDetailPane *self,
+                                    const char          *json_path)
+{
+  g_return_if_fail (INSPECTOR_IS_DETAIL_PANE (self));
+  g_return_if_fail (json_path != NULL);
+
+  if (self->entry != NULL && inspector_log_entry_get_channel (self->entry) != NULL)
+    g_signal_emit (self, signals[SIGNAL_PLOT_REQUESTED], 0, inspector_log_entry_get_channel (self->entry), json_path);
+}
+
+/**
+ * inspector_detail_pane_get_log:
+ *
+ * Returns: (transfer none) (nullable): the log the entries come from
+ */
+InspectorLogStore *
+inspector_detail_pane_get_log (InspectorDetailPane *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_DETAIL_PANE (self), NULL);
+
+  return self->log;
 }

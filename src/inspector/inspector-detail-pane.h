@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "inspector-log-entry.h"
+#include "inspector-log-store.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +19,12 @@ InspectorLogEntry *inspector_detail_pane_get_entry        (InspectorDetailPane *
 void               inspector_detail_pane_set_entry        (InspectorDetailPane *self,
                                                            InspectorLogEntry   *entry);
 char              *inspector_detail_pane_dup_payload_text (InspectorDetailPane *self);
+InspectorLogStore *inspector_detail_pane_get_log          (InspectorDetailPane *self);
+void               inspector_detail_pane_set_log          (InspectorDetailPane *self,
+                                                           InspectorLogStore   *log);
+char              *inspector_detail_pane_dup_diff_text    (InspectorDetailPane *self);
+GStrv              inspector_detail_pane_dup_plot_fields  (InspectorDetailPane *self);
+void               inspector_detail_pane_request_plot     (InspectorDetailPane *self,
+                                                           const char          *json_path);
 
 G_END_DECLS
