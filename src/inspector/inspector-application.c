@@ -12,11 +12,15 @@
 
 #include "inspector-application.h"
 #include "inspector-error.h"
+#include "inspector-preferences-window.h"
 #include "inspector-window.h"
 
 struct _InspectorApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication         parent_instance;
+
+  GSettings             *settings;
+  InspectorProfileStore *profile_store;
 };
 
 G_DEFINE_FINAL_TYPE (InspectorApplication, inspector_application, ADW_TYPE_APPLICATION)
@@ -44,8 +48,15 @@ static const struct {
 } accels[] = {
   { "app.quit", { "<Control>q", NULL } },
   { "app.new-window", { "<Control><Shift>n", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
   { "win.show-help-overlay", { "<Control>question", NULL } },
-  { "window.close", { "<Control>w", NULL } },
+  { "win.new-tab", { "<Control>t", NULL } },
+  { "win.close-tab", { "<Control>w", NULL } },
+  { "win.next-tab", { "<Control>Page_Down", NULL } },
+  { "win.previous-tab", { "<Control>Page_Up", NULL } },
+  { "win.import-log", { "<Control>o", NULL } },
+  { "win.show-profiles", { "F9", NULL } },
+  { "window.close", { "<Control><Shift>w", NULL } },
   { "inspector.connect", { "<Control>n", NULL } },
   { "inspector.reconnect", { "<Control>r", NULL } },
   { "inspector.disconnect", { "<Control><Shift>d", NULL } },
@@ -131,6 +142,47 @@ open_window (InspectorApplication          *self,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* Another `metered-inspector --url …` adds a tab to the window in use. */
+static void
+open_tab (InspectorApplication          *self,
+          const InspectorConnectOptions *options)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (INSPECTOR_IS_WINDOW (window))
+    {
+      inspector_window_open_tab (INSPECTOR_WINDOW (window), options, NULL);
+      gtk_window_present (window);
+    }
+  else
+    open_window (self, options);
+}
+
+/* Made on first use rather than at construction, so that --help and
+ * --version work without the schema installed. */
+static GSettings *
+get_settings (InspectorApplication *self)
+{
+  if (self->settings == NULL)
+    self->settings = g_settings_new (SCHEMA_ID);
+
+  return self->settings;
+}
+
+static void
+apply_color_scheme (InspectorApplication *self)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+
+  if (g_str_equal (scheme, "light"))
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  else if (g_str_equal (scheme, "dark"))
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
 /* Mistakes on the command line are reported here, before a display or
  * the primary instance is needed. */
 static int
@@ -170,7 +222,7 @@ inspector_application_command_line (GApplication            *application,
       return 1;
     }
 
-  open_window (self, options);
+  open_tab (self, options);
 
   return 0;
 }
@@ -186,7 +238,12 @@ inspector_application_activate (GApplication *application)
 static void
 inspector_application_startup (GApplication *application)
 {
+  InspectorApplication *self = INSPECTOR_APPLICATION (application);
+
   G_APPLICATION_CLASS (inspector_application_parent_class)->startup (application);
+
+  g_signal_connect_object (get_settings (self), "changed::color-scheme", G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
+  apply_color_scheme (self);
 
   gtk_source_init ();
   /* The icon ships in the resources, found through the resource base path. */
@@ -220,6 +277,28 @@ about_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkApplication *application = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (application);
+  GList *windows = gtk_application_get_windows (application);
+
+  /* One preferences window is enough. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (INSPECTOR_IS_PREFERENCES_WINDOW (l->data))
+        {
+          gtk_window_present (l->data);
+          return;
+        }
+    }
+
+  gtk_window_present (GTK_WINDOW (inspector_preferences_window_new (parent)));
+}
+
+static void
 new_window_action (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
@@ -243,13 +322,28 @@ quit_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "about", about_action },
   { "new-window", new_window_action },
+  { "preferences", preferences_action },
   { "quit", quit_action },
 };
 
 static void
+inspector_application_dispose (GObject *object)
+{
+  InspectorApplication *self = (InspectorApplication *)object;
+
+  g_clear_object (&self->profile_store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (inspector_application_parent_class)->dispose (object);
+}
+
+static void
 inspector_application_class_init (InspectorApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = inspector_application_dispose;
 
   application_class->handle_local_options = inspector_application_handle_local_options;
   application_class->command_line = inspector_application_command_line;
@@ -278,4 +372,22 @@ inspector_application_new (GApplicationFlags flags)
                        "flags", flags | G_APPLICATION_HANDLES_COMMAND_LINE,
                        "resource-base-path", RESOURCE_PREFIX,
                        NULL);
+}
+
+/**
+ * inspector_application_get_profile_store:
+ *
+ * Every window's profile list shows the same profiles.
+ *
+ * Returns: (transfer none): the saved connection profiles
+ */
+InspectorProfileStore *
+inspector_application_get_profile_store (InspectorApplication *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_APPLICATION (self), NULL);
+
+  if (self->profile_store == NULL)
+    self->profile_store = inspector_profile_store_new (get_settings (self));
+
+  return self->profile_store;
 }

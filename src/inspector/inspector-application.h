@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "inspector-connect-options.h"
+#include "inspector-profile-store.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +18,6 @@ G_DECLARE_FINAL_TYPE (InspectorApplication, inspector_application, INSPECTOR, AP
 InspectorApplication    *inspector_application_new                   (GApplicationFlags   flags);
 InspectorConnectOptions *inspector_application_options_from_command_line (GVariantDict  *options,
                                                                           GError       **error);
+InspectorProfileStore   *inspector_application_get_profile_store     (InspectorApplication *self);
 
 G_END_DECLS

@@ -5,6 +5,10 @@
  * inspector signs its own tokens with the server's development key, which
  * gives it a stable peer id and a name in other peers' rosters.
  *
+ * One server serves every sandbox tab of the process, so that tabs can
+ * talk to each other: each tab gets its own identity on it. The server
+ * lives as long as some connection holds a reference.
+ *
  * SPDX-License-Identifier: MIT
  */
 
@@ -24,9 +28,14 @@ struct _InspectorSandbox
 
   MeteredDevServer *server;
   char             *url;
+  /* Identities handed out so far; the first is plain "inspector". */
+  guint             n_identities;
 };
 
 G_DEFINE_FINAL_TYPE (InspectorSandbox, inspector_sandbox, G_TYPE_OBJECT)
+
+/* A weak pointer: the process's sandbox while anyone holds it. */
+static InspectorSandbox *shared_sandbox;
 
 static void
 inspector_sandbox_dispose (GObject *object)
@@ -65,8 +74,9 @@ inspector_sandbox_init (InspectorSandbox *self)
 /**
  * inspector_sandbox_new:
  *
- * Starts the server, with its demo peers, on the thread-default main
- * context.
+ * Returns the process's sandbox, starting the server with its demo peers
+ * on the thread-default main context if none runs. Every caller shares it,
+ * so sandbox tabs see each other; it stops when the last reference goes.
  *
  * Returns: (transfer full) (nullable): the sandbox, or %NULL if the server
  *   could not listen
@@ -74,8 +84,13 @@ inspector_sandbox_init (InspectorSandbox *self)
 InspectorSandbox *
 inspector_sandbox_new (GError **error)
 {
-  g_autoptr(InspectorSandbox) self = g_object_new (INSPECTOR_TYPE_SANDBOX, NULL);
+  g_autoptr(InspectorSandbox) self = NULL;
   g_autoptr(GError) local_error = NULL;
+
+  if (shared_sandbox != NULL)
+    return g_object_ref (shared_sandbox);
+
+  self = g_object_new (INSPECTOR_TYPE_SANDBOX, NULL);
 
   self->server = metered_dev_server_new (NULL);
 
@@ -88,6 +103,9 @@ inspector_sandbox_new (GError **error)
 
   metered_dev_server_set_demo (self->server, TRUE);
   self->url = metered_dev_server_dup_url (self->server);
+
+  shared_sandbox = self;
+  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &shared_sandbox);
 
   return g_steal_pointer (&self);
 }
@@ -139,10 +157,53 @@ inspector_sandbox_dup_demo_channels (InspectorSandbox *self)
   return channels;
 }
 
+/* The peer id, and the metadata naming it in rosters. */
+static char *
+dup_identity (InspectorSandbox               *self,
+              const InspectorConnectOptions *base,
+              char                         **peer_metadata)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *name = NULL;
+
+  if (base->subject != NULL && *base->subject != '\0')
+    {
+      subject = g_strdup (base->subject);
+      name = g_strdup (base->subject);
+    }
+  else if (++self->n_identities == 1)
+    {
+      subject = g_strdup (SANDBOX_PEER_ID);
+      name = g_strdup ("Inspector");
+    }
+  else
+    {
+      subject = g_strdup_printf (SANDBOX_PEER_ID "-%u", self->n_identities);
+      name = g_strdup_printf ("Inspector %u", self->n_identities);
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, "inspector");
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  *peer_metadata = json_to_string (root, FALSE);
+
+  return g_steal_pointer (&subject);
+}
+
 /**
  * inspector_sandbox_dup_connect_options:
- * @base: the options the user chose; their reconnect settings and extra
- *   subscriptions are kept
+ * @base: the options the user chose; their reconnect settings, extra
+ *   subscriptions and subject (the peer id) are kept
+ *
+ * Each call without a subject in @base hands out a new identity:
+ * `inspector`, then `inspector-2`, `inspector-3`…, so that two sandbox
+ * tabs are two peers that can send each other directs.
  *
  * Returns: (transfer full): options that connect to this sandbox with a
  *   token signed by its development key
@@ -175,9 +236,8 @@ inspector_sandbox_dup_connect_options (InspectorSandbox              *self,
   g_free (options->secret);
   options->secret = g_strdup (key->secret);
   g_free (options->subject);
-  options->subject = g_strdup (SANDBOX_PEER_ID);
   g_free (options->peer_metadata);
-  options->peer_metadata = g_strdup ("{\"name\":\"Inspector\",\"kind\":\"inspector\"}");
+  options->subject = dup_identity (self, base, &options->peer_metadata);
   g_clear_pointer (&options->channels, g_strfreev);
   g_clear_pointer (&options->permissions, g_strfreev);
 

@@ -1,4 +1,4 @@
-/* inspector-window.h: a window on one connection
+/* inspector-window.h: a window of connections, one per tab
  *
  * SPDX-License-Identifier: MIT
  */
@@ -6,12 +6,8 @@
 
 #include <adwaita.h>
 
-#include "inspector-channels-pane.h"
-#include "inspector-compose-pane.h"
-#include "inspector-connection.h"
-#include "inspector-detail-pane.h"
-#include "inspector-log-view.h"
-#include "inspector-roster-pane.h"
+#include "inspector-connection-page.h"
+#include "inspector-profile.h"
 
 G_BEGIN_DECLS
 
@@ -19,16 +15,23 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (InspectorWindow, inspector_window, INSPECTOR, WINDOW, AdwApplicationWindow)
 
-InspectorWindow       *inspector_window_new                (GtkApplication                *application,
-                                                            const InspectorConnectOptions *options);
-InspectorConnection   *inspector_window_get_connection     (InspectorWindow               *self);
-void                   inspector_window_connect            (InspectorWindow               *self,
-                                                            const InspectorConnectOptions *options);
-InspectorChannelsPane *inspector_window_get_channels_pane  (InspectorWindow               *self);
-InspectorRosterPane   *inspector_window_get_roster_pane    (InspectorWindow               *self);
-InspectorLogView      *inspector_window_get_log_view       (InspectorWindow               *self);
-InspectorDetailPane   *inspector_window_get_detail_pane    (InspectorWindow               *self);
-InspectorComposePane  *inspector_window_get_compose_pane   (InspectorWindow               *self);
-const char            *inspector_window_get_banner         (InspectorWindow               *self);
+InspectorWindow         *inspector_window_new                (GtkApplication                *application,
+                                                              const InspectorConnectOptions *options);
+InspectorConnectionPage *inspector_window_open_tab           (InspectorWindow               *self,
+                                                              const InspectorConnectOptions *options,
+                                                              InspectorProfile              *profile);
+InspectorConnectionPage *inspector_window_import_log         (InspectorWindow               *self,
+                                                              GFile                         *file);
+AdwTabView              *inspector_window_get_tab_view       (InspectorWindow               *self);
+InspectorConnectionPage *inspector_window_get_page           (InspectorWindow               *self);
+
+/* The selected page's. */
+InspectorConnection     *inspector_window_get_connection     (InspectorWindow               *self);
+InspectorChannelsPane   *inspector_window_get_channels_pane  (InspectorWindow               *self);
+InspectorRosterPane     *inspector_window_get_roster_pane    (InspectorWindow               *self);
+InspectorLogView        *inspector_window_get_log_view       (InspectorWindow               *self);
+InspectorDetailPane     *inspector_window_get_detail_pane    (InspectorWindow               *self);
+InspectorComposePane    *inspector_window_get_compose_pane   (InspectorWindow               *self);
+const char              *inspector_window_get_banner         (InspectorWindow               *self);
 
 G_END_DECLS

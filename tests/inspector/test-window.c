@@ -20,6 +20,7 @@
 #include "inspector-application.h"
 #include "inspector-connect-dialog.h"
 #include "inspector-error.h"
+#include "inspector-log-filter-model.h"
 #include "inspector-window.h"
 
 #define WAIT_TIMEOUT (15 * G_USEC_PER_SEC)
@@ -117,6 +118,8 @@ save_screenshot (gpointer    window,
   g_test_message ("screenshot: %s", path);
 }
 
+/* The first widget of @type under @root, in what the window shows:
+ * popovers of menu buttons are left out. */
 static GtkWidget *
 find_descendant (GtkWidget *root,
                  GType      type)
@@ -127,6 +130,8 @@ find_descendant (GtkWidget *root,
 
       if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
         return child;
+      if (GTK_IS_POPOVER (child))
+        continue;
       if ((found = find_descendant (child, type)) != NULL)
         return found;
     }
@@ -415,7 +420,7 @@ filter_settled (gpointer data)
 {
   GListModel *model = data;
 
-  return gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (model)) == 0;
+  return !inspector_log_filter_model_get_pending (INSPECTOR_LOG_FILTER_MODEL (model));
 }
 
 typedef struct {
