@@ -274,9 +274,16 @@ show_diff (InspectorDetailPane *self)
     /* Translators: the time of the previous message */
     g_string_printf (summary, _("Same payload as the previous message, at %s."), time);
   else
-    /* Translators: the time of the previous message, then counts of lines */
-    g_string_printf (summary, _("Compared with the previous message, at %s: %u lines removed, %u added."),
-                     time, inspector_diff_get_n_removed (diff), inspector_diff_get_n_added (diff));
+    {
+      guint n_removed = inspector_diff_get_n_removed (diff);
+      guint n_added = inspector_diff_get_n_added (diff);
+      g_autofree char *removed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u line removed", "%u lines removed", n_removed), n_removed);
+      /* Translators: the number of lines added, after "N lines removed" */
+      g_autofree char *added = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u added", "%u added", n_added), n_added);
+
+      /* Translators: the time of the previous message, then "N lines removed" and "N added" */
+      g_string_printf (summary, _("Compared with the previous message, at %s: %s, %s."), time, removed, added);
+    }
   if (!inspector_diff_is_minimal (diff))
     {
       g_string_append_c (summary, ' ');

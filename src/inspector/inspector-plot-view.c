@@ -37,6 +37,7 @@ struct _InspectorPlotView
   GListModel          *log;
   GHashTable          *by_channel;   /* channel → GPtrArray of InspectorPlotSeries, borrowed */
 
+  GtkWidget           *box;
   InspectorPlot       *plot;
   GtkDropDown         *channel_dropdown;
   GtkEntry            *path_entry;
@@ -448,6 +449,7 @@ inspector_plot_view_class_init (InspectorPlotViewClass *klass)
   g_type_ensure (INSPECTOR_TYPE_PLOT);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/inspector-plot-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, InspectorPlotView, box);
   gtk_widget_class_bind_template_child (widget_class, InspectorPlotView, plot);
   gtk_widget_class_bind_template_child (widget_class, InspectorPlotView, channel_dropdown);
   gtk_widget_class_bind_template_child (widget_class, InspectorPlotView, path_entry);
