@@ -55,6 +55,15 @@ struct _MeteredCliSession
 
 G_DEFINE_FINAL_TYPE (MeteredCliSession, metered_cli_session, G_TYPE_OBJECT)
 
+/* Servers may close with any code from 3000 to 4999, most of them unnamed. */
+static const char *
+close_code_name (int code)
+{
+  const char *name = metered_close_code_get_name (code);
+
+  return name != NULL ? name : "unknown";
+}
+
 static void
 metered_cli_session_dispose (GObject *object)
 {
@@ -197,7 +206,7 @@ metered_cli_session_connect (MeteredCliSession  *self,
       g_set_error (error, METERED_CLI_ERROR, METERED_CLI_EXIT_CONNECT,
                    "cannot connect to %s: %d %s: %s",
                    self->display_url, local_error->code,
-                   metered_close_code_get_name (local_error->code),
+                   close_code_name (local_error->code),
                    local_error->message);
     }
   else if (g_error_matches (local_error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_INVALID_ARGUMENT))
@@ -318,7 +327,7 @@ observe (MeteredCliSession *self,
       self->close_code = code;
       g_free (self->close_reason);
       self->close_reason = g_strdup (metered_disconnected_event_get_reason (disconnected));
-      g_debug ("disconnected: %d %s (%s)%s", code, metered_close_code_get_name (code),
+      g_debug ("disconnected: %d %s (%s)%s", code, close_code_name (code),
                self->close_reason != NULL ? self->close_reason : "",
                metered_disconnected_event_get_will_reconnect (disconnected) ? ", reconnecting" : "");
     }
@@ -378,7 +387,7 @@ closed_by_server (MeteredCliSession  *self,
   g_set_error (error, METERED_CLI_ERROR, METERED_CLI_EXIT_CONNECT,
                "the connection to %s was closed for good with %d %s: %s",
                self->display_url, self->close_code,
-               metered_close_code_get_name (self->close_code),
+               close_code_name (self->close_code),
                metered_close_code_describe (self->close_code));
   return TRUE;
 }

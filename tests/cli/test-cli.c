@@ -1057,6 +1057,25 @@ test_presence (Fixture       *fixture,
   g_assert_cmpint (cli_stop (fixture, ann_sub, SIGINT, (const char * const[]) { closed_line, NULL }, NULL), ==, 0);
 }
 
+/* A close code without a name (the server may send any 3000-4999) is
+ * reported by number, never as "(null)". */
+static void
+test_connect_refused_unnamed_code (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree char *url_env = NULL;
+  const char *key_env = api_key_env (fixture, &url_env);
+  const char * const env[] = { url_env, key_env, NULL };
+  const char * const args[] = { "pub", "room", "1", NULL };
+  g_autofree char *answer = hook (fixture, "{\"hook\":\"rejectConnections\",\"code\":4999}");
+  g_autofree char *err = NULL;
+
+  assert_json_equal (answer, "{\"hook\":\"rejectConnections\",\"affected\":0}");
+  g_assert_cmpint (run (fixture, env, NULL, args, NULL, &err), ==, 3);
+  g_assert_nonnull (strstr (err, "4999 unknown"));
+  g_assert_null (strstr (err, "(null)"));
+}
+
 /* A close the server makes final (4020) ends `sub` with status 3. */
 static void
 test_sub_closed_by_server (Fixture       *fixture,
@@ -1179,6 +1198,7 @@ main (int   argc,
   ADD ("/cli/usage/credentials", test_usage_credentials);
   ADD ("/cli/usage/bad-json", test_usage_bad_json);
   ADD ("/cli/connect/refused", test_connect_refused);
+  ADD ("/cli/connect/refused-unnamed-code", test_connect_refused_unnamed_code);
   ADD ("/cli/connect/token-command", test_connect_token_command);
   ADD ("/cli/request/refused", test_request_refused);
   ADD ("/cli/token/claims", test_token_claims);
