@@ -1,5 +1,11 @@
 /* inspector-channels-pane.c: the sidebar of subscriptions
  *
+ * Channels are shown as a tree of their `/` segments (a GtkTreeListModel
+ * over InspectorChannelNode), each node with the message count of
+ * everything under it; groups collapse. The tree is rebuilt when the
+ * channel list changes, keeping what the user collapsed, and recounted
+ * when the channels' counters tick (a few times a second).
+ *
  * SPDX-License-Identifier: MIT
  */
 
@@ -11,6 +17,7 @@
 
 #include "inspector-config.h"
 
+#include "inspector-channel-node.h"
 #include "inspector-channels-pane.h"
 #include "inspector-enum-types.h"
 
@@ -18,9 +25,13 @@ struct _InspectorChannelsPane
 {
   GtkWidget            parent_instance;
 
-  InspectorConnection *connection;
-  GtkSingleSelection  *selection;
-  InspectorChannel    *active;
+  InspectorConnection  *connection;
+  InspectorChannelNode *root;
+  GtkTreeListModel     *tree;
+  GtkSingleSelection   *selection;
+  InspectorChannel     *active;
+  GHashTable           *collapsed;     /* paths the user collapsed */
+  guint                 recount_source;
 
   /* The template's one direct child, disposed with it. */
   GtkWidget           *box;
@@ -103,13 +114,6 @@ format_unread (gpointer item,
     return g_strdup ("999+");
 
   return g_strdup_printf ("%u", unread);
-}
-
-static GVariant *
-channel_target (gpointer    item,
-                const char *name)
-{
-  return g_variant_ref_sink (g_variant_new_string (name != NULL ? name : ""));
 }
 
 static gboolean
@@ -216,10 +220,17 @@ update_stack (InspectorChannelsPane *self)
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
+static InspectorChannelNode *
+row_get_node (GtkTreeListRow *row)
+{
+  return row != NULL ? gtk_tree_list_row_get_item (row) : NULL;
+}
+
 static void
 on_selection_changed (InspectorChannelsPane *self)
 {
-  InspectorChannel *selected = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr(InspectorChannelNode) node = row_get_node (gtk_single_selection_get_selected_item (self->selection));
+  InspectorChannel *selected = node != NULL ? inspector_channel_node_get_channel (node) : NULL;
 
   if (selected == self->active)
     return;
@@ -234,6 +245,290 @@ on_selection_changed (InspectorChannelsPane *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_CHANNEL]);
 }
 
+/* Rows. */
+
+typedef struct {
+  GtkTreeExpander *expander;
+  GtkImage        *icon;
+  GtkLabel        *name;
+  GtkLabel        *details;
+  GtkLabel        *unread;
+  GtkButton       *close;
+} RowWidgets;
+
+static void
+on_row_setup (GtkSignalListItemFactory *factory,
+              GtkListItem              *item)
+{
+  RowWidgets *widgets = g_new0 (RowWidgets, 1);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  widgets->expander = GTK_TREE_EXPANDER (gtk_tree_expander_new ());
+  widgets->icon = GTK_IMAGE (gtk_image_new ());
+  widgets->name = GTK_LABEL (gtk_label_new (NULL));
+  widgets->details = GTK_LABEL (gtk_label_new (NULL));
+  widgets->unread = GTK_LABEL (gtk_label_new (NULL));
+  widgets->close = GTK_BUTTON (gtk_button_new_from_icon_name ("window-close-symbolic"));
+
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_label_set_xalign (widgets->name, 0);
+  gtk_label_set_ellipsize (widgets->name, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_xalign (widgets->details, 0);
+  gtk_label_set_ellipsize (widgets->details, PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (GTK_WIDGET (widgets->details), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (widgets->details), "dim-label");
+  gtk_widget_set_valign (GTK_WIDGET (widgets->unread), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (widgets->unread), "unread-badge");
+  gtk_widget_add_css_class (GTK_WIDGET (widgets->unread), "numeric");
+  gtk_widget_set_valign (GTK_WIDGET (widgets->close), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (widgets->close), "flat");
+  gtk_widget_add_css_class (GTK_WIDGET (widgets->close), "circular");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (widgets->close), _("Unsubscribe"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widgets->close),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Unsubscribe"), -1);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (widgets->close), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (widgets->close), "channels.unsubscribe");
+
+  gtk_box_append (GTK_BOX (text), GTK_WIDGET (widgets->name));
+  gtk_box_append (GTK_BOX (text), GTK_WIDGET (widgets->details));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (widgets->icon));
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (widgets->unread));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (widgets->close));
+  gtk_tree_expander_set_child (widgets->expander, box);
+  gtk_list_item_set_child (item, GTK_WIDGET (widgets->expander));
+
+  g_object_set_data_full (G_OBJECT (item), "row-widgets", widgets, g_free);
+}
+
+static void
+refresh_row (GtkListItem *item)
+{
+  RowWidgets *widgets = g_object_get_data (G_OBJECT (item), "row-widgets");
+  GtkTreeListRow *row = gtk_list_item_get_item (item);
+  g_autoptr(InspectorChannelNode) node = row_get_node (row);
+  InspectorChannel *channel;
+  guint64 count;
+  g_autofree char *number = NULL;
+  g_autofree char *details = NULL;
+
+  if (node == NULL || widgets == NULL)
+    return;
+
+  channel = inspector_channel_node_get_channel (node);
+  count = inspector_channel_node_get_message_count (node);
+  gtk_label_set_label (widgets->name, inspector_channel_node_get_label (node));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (widgets->name), inspector_channel_node_get_path (node));
+  gtk_widget_set_visible (GTK_WIDGET (widgets->close), channel != NULL);
+
+  if (channel != NULL && gtk_tree_list_row_is_expandable (row))
+    {
+      g_autofree char *own = NULL;
+      g_autofree char *stats = NULL;
+      InspectorChannelState state = inspector_channel_get_state (channel);
+
+      g_object_get (channel, "stats-label", &stats, NULL);
+      own = format_details (NULL, stats, inspector_channel_get_n_peers (channel), state, inspector_channel_get_error (channel));
+      number = g_strdup_printf ("%'" G_GUINT64_FORMAT, count);
+      /* Translators: the channel's own details, then the messages of it and every channel under it */
+      details = g_strdup_printf (_("%s · %s in all"), own, number);
+    }
+  else if (channel != NULL)
+    {
+      g_autofree char *stats = NULL;
+
+      g_object_get (channel, "stats-label", &stats, NULL);
+      details = format_details (NULL, stats, inspector_channel_get_n_peers (channel),
+                                inspector_channel_get_state (channel), inspector_channel_get_error (channel));
+    }
+  else
+    {
+      number = g_strdup_printf ("%'" G_GUINT64_FORMAT, count);
+      /* Translators: %s is the number of messages of every channel in a group */
+      details = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s message", "%s messages",
+                                              (gulong) MIN (count, G_MAXULONG)),
+                                 number);
+    }
+
+  gtk_label_set_label (widgets->details, details);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (widgets->details), details);
+
+  if (channel != NULL)
+    {
+      g_autofree char *icon = state_icon_name (NULL, inspector_channel_get_state (channel));
+      g_autofree char *unread = format_unread (NULL, inspector_channel_get_unread (channel));
+      g_autofree char *state_label = NULL;
+
+      g_object_get (channel, "state-label", &state_label, NULL);
+      gtk_image_set_from_icon_name (widgets->icon, icon);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (widgets->icon), state_label);
+      gtk_label_set_label (widgets->unread, unread);
+      gtk_widget_set_visible (GTK_WIDGET (widgets->unread), inspector_channel_get_unread (channel) > 0);
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (widgets->close), "s", inspector_channel_get_name (channel));
+    }
+  else
+    {
+      gtk_image_set_from_icon_name (widgets->icon, "folder-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (widgets->icon), NULL);
+      gtk_widget_set_visible (GTK_WIDGET (widgets->unread), FALSE);
+    }
+}
+
+static void
+on_row_expanded (GtkTreeListRow        *row,
+                 GParamSpec            *pspec,
+                 InspectorChannelsPane *self)
+{
+  g_autoptr(InspectorChannelNode) node = row_get_node (row);
+
+  if (node == NULL || !gtk_tree_list_row_is_expandable (row))
+    return;
+
+  if (gtk_tree_list_row_get_expanded (row))
+    g_hash_table_remove (self->collapsed, inspector_channel_node_get_path (node));
+  else
+    g_hash_table_add (self->collapsed, g_strdup (inspector_channel_node_get_path (node)));
+}
+
+static void
+on_row_bind (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             InspectorChannelsPane    *self)
+{
+  RowWidgets *widgets = g_object_get_data (G_OBJECT (item), "row-widgets");
+  GtkTreeListRow *row = gtk_list_item_get_item (item);
+  g_autoptr(InspectorChannelNode) node = row_get_node (row);
+
+  gtk_tree_expander_set_list_row (widgets->expander, row);
+  g_signal_connect_object (node, "changed", G_CALLBACK (refresh_row), item, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "notify::expanded", G_CALLBACK (on_row_expanded), self, 0);
+  refresh_row (item);
+}
+
+static void
+on_row_unbind (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               InspectorChannelsPane    *self)
+{
+  RowWidgets *widgets = g_object_get_data (G_OBJECT (item), "row-widgets");
+  GtkTreeListRow *row = gtk_list_item_get_item (item);
+  g_autoptr(InspectorChannelNode) node = row_get_node (row);
+
+  if (node != NULL)
+    g_signal_handlers_disconnect_by_data (node, item);
+  if (row != NULL)
+    g_signal_handlers_disconnect_by_data (row, self);
+  gtk_tree_expander_set_list_row (widgets->expander, NULL);
+}
+
+/* Tree. */
+
+static GListModel *
+create_children (gpointer item,
+                 gpointer user_data)
+{
+  GListModel *children = inspector_channel_node_get_children (item);
+
+  return g_list_model_get_n_items (children) > 0 ? g_object_ref (children) : NULL;
+}
+
+/* Selects the row of @channel, or with %NULL the first row that is a
+ * channel rather than a group. */
+static void
+select_channel (InspectorChannelsPane *self,
+                InspectorChannel      *channel)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tree));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->tree), i);
+      g_autoptr(InspectorChannelNode) node = row_get_node (row);
+
+      if (channel != NULL ? inspector_channel_node_get_channel (node) == channel
+                          : inspector_channel_node_get_channel (node) != NULL)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          return;
+        }
+    }
+}
+
+static void
+rebuild_tree (InspectorChannelsPane *self)
+{
+  g_autoptr(InspectorChannel) keep = self->active != NULL ? g_object_ref (self->active) : NULL;
+  g_autoptr(InspectorChannelNode) root = NULL;
+  GtkTreeListModel *tree;
+  guint i = 0;
+
+  if (self->connection != NULL)
+    root = inspector_channel_node_build_tree (inspector_connection_get_channels (self->connection));
+  else
+    root = inspector_channel_node_new (NULL, NULL);
+
+  tree = gtk_tree_list_model_new (g_object_ref (inspector_channel_node_get_children (root)),
+                                  FALSE, TRUE, create_children, NULL, NULL);
+
+  /* What the user collapsed stays collapsed; rows after a collapsed one
+   * move up, so walk by index. */
+  while (i < g_list_model_get_n_items (G_LIST_MODEL (tree)))
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (tree), i);
+      g_autoptr(InspectorChannelNode) node = row_get_node (row);
+
+      if (gtk_tree_list_row_is_expandable (row) &&
+          g_hash_table_contains (self->collapsed, inspector_channel_node_get_path (node)))
+        gtk_tree_list_row_set_expanded (row, FALSE);
+      i++;
+    }
+
+  g_set_object (&self->root, root);
+  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (tree));
+  g_set_object (&self->tree, tree);
+  g_object_unref (tree);
+
+  select_channel (self, keep);
+}
+
+static gboolean
+on_recount (gpointer user_data)
+{
+  InspectorChannelsPane *self = user_data;
+
+  self->recount_source = 0;
+  if (self->root != NULL)
+    inspector_channel_node_update_count (self->root);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_recount (InspectorChannelsPane *self)
+{
+  if (self->recount_source == 0)
+    self->recount_source = g_idle_add_full (G_PRIORITY_LOW, on_recount, self, NULL);
+}
+
+static void
+on_channels_changed (InspectorChannelsPane *self,
+                     guint                  position,
+                     guint                  removed,
+                     guint                  added,
+                     GListModel            *channels)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(InspectorChannel) channel = g_list_model_get_item (channels, i);
+
+      g_signal_connect_object (channel, "notify::message-count", G_CALLBACK (schedule_recount), self, G_CONNECT_SWAPPED);
+    }
+
+  rebuild_tree (self);
+  update_stack (self);
+}
+
 static void
 inspector_channels_pane_dispose (GObject *object)
 {
@@ -242,8 +537,26 @@ inspector_channels_pane_dispose (GObject *object)
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
 
+  g_clear_handle_id (&self->recount_source, g_source_remove);
+  if (self->connection != NULL)
+    {
+      GListModel *channels = inspector_connection_get_channels (self->connection);
+      guint n = g_list_model_get_n_items (channels);
+
+      g_signal_handlers_disconnect_by_data (channels, self);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(InspectorChannel) channel = g_list_model_get_item (channels, i);
+
+          g_signal_handlers_disconnect_by_data (channel, self);
+        }
+    }
+
   g_clear_object (&self->active);
   g_clear_object (&self->selection);
+  g_clear_object (&self->tree);
+  g_clear_object (&self->root);
+  g_clear_pointer (&self->collapsed, g_hash_table_unref);
   g_clear_object (&self->connection);
   gtk_widget_dispose_template (GTK_WIDGET (self), INSPECTOR_TYPE_CHANNELS_PANE);
 
@@ -315,6 +628,7 @@ inspector_channels_pane_class_init (InspectorChannelsPaneClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (INSPECTOR_TYPE_CHANNEL);
+  g_type_ensure (INSPECTOR_TYPE_CHANNEL_NODE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/inspector-channels-pane.ui");
   gtk_widget_class_bind_template_child (widget_class, InspectorChannelsPane, box);
@@ -325,10 +639,6 @@ inspector_channels_pane_class_init (InspectorChannelsPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, InspectorChannelsPane, list_view);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
-  gtk_widget_class_bind_template_callback (widget_class, state_icon_name);
-  gtk_widget_class_bind_template_callback (widget_class, format_details);
-  gtk_widget_class_bind_template_callback (widget_class, format_unread);
-  gtk_widget_class_bind_template_callback (widget_class, channel_target);
 
   gtk_widget_class_install_action (widget_class, "channels.subscribe", NULL, subscribe_action);
   gtk_widget_class_install_action (widget_class, "channels.unsubscribe", "s", unsubscribe_action);
@@ -340,7 +650,16 @@ inspector_channels_pane_class_init (InspectorChannelsPaneClass *klass)
 static void
 inspector_channels_pane_init (InspectorChannelsPane *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->collapsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (on_row_setup), NULL);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (on_row_bind), self, 0);
+  g_signal_connect_object (factory, "unbind", G_CALLBACK (on_row_unbind), self, 0);
+  gtk_list_view_set_factory (self->list_view, factory);
 
   self->selection = gtk_single_selection_new (NULL);
   gtk_single_selection_set_autoselect (self->selection, TRUE);
@@ -348,6 +667,7 @@ inspector_channels_pane_init (InspectorChannelsPane *self)
   g_signal_connect_swapped (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed), self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.subscribe", FALSE);
+  rebuild_tree (self);
   update_stack (self);
 }
 
@@ -372,14 +692,30 @@ inspector_channels_pane_set_connection (InspectorChannelsPane *self,
     return;
 
   if (self->connection != NULL)
-    g_signal_handlers_disconnect_by_data (inspector_connection_get_channels (self->connection), self);
+    {
+      GListModel *old = inspector_connection_get_channels (self->connection);
+      guint n = g_list_model_get_n_items (old);
+
+      g_signal_handlers_disconnect_by_data (old, self);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(InspectorChannel) channel = g_list_model_get_item (old, i);
+
+          g_signal_handlers_disconnect_by_data (channel, self);
+        }
+    }
 
   g_set_object (&self->connection, connection);
+  g_hash_table_remove_all (self->collapsed);
   channels = connection != NULL ? inspector_connection_get_channels (connection) : NULL;
-  gtk_single_selection_set_model (self->selection, channels);
 
   if (channels != NULL)
-    g_signal_connect_object (channels, "items-changed", G_CALLBACK (update_stack), self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (channels, "items-changed", G_CALLBACK (on_channels_changed), self, G_CONNECT_SWAPPED);
+      on_channels_changed (self, 0, 0, g_list_model_get_n_items (channels), channels);
+    }
+  else
+    rebuild_tree (self);
 
   update_stack (self);
   on_entry_changed (self);

@@ -65,6 +65,7 @@ struct _InspectorConnection
   gint64                   stats_time;
 
   guint                    started : 1;
+  guint                    offline : 1;
   guint                    capturing : 1;
   guint                    user_closed : 1;
 };
@@ -87,6 +88,7 @@ enum {
   PROP_LAST_ERROR,
   PROP_CHANNELS,
   PROP_LOG,
+  PROP_OFFLINE,
   N_PROPS
 };
 
@@ -1199,6 +1201,11 @@ inspector_connection_start (InspectorConnection *self)
   g_autoptr(GError) error = NULL;
 
   g_return_if_fail (INSPECTOR_IS_CONNECTION (self));
+
+  /* An imported log has nothing to start. */
+  if (self->offline)
+    return;
+
   g_return_if_fail (!self->started);
 
   self->started = TRUE;
@@ -1392,6 +1399,10 @@ inspector_connection_get_property (GObject    *object,
       g_value_set_object (value, self->log);
       break;
 
+    case PROP_OFFLINE:
+      g_value_set_boolean (value, self->offline);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1485,6 +1496,12 @@ inspector_connection_class_init (InspectorConnectionClass *klass)
                          INSPECTOR_TYPE_LOG_STORE,
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
+  /* A log read from a file: no client, nothing to subscribe or send. */
+  properties[PROP_OFFLINE] =
+    g_param_spec_boolean ("offline", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1537,6 +1554,65 @@ inspector_connection_new (const InspectorConnectOptions *options)
     self->url = metered_url_redact (options->url);
 
   return self;
+}
+
+/**
+ * inspector_connection_new_offline:
+ * @label: what the connection is called, e.g. the imported file's name
+ *
+ * A read-only connection with no client, for a log imported with
+ * inspector_log_import_async(): it never connects, and subscribing,
+ * publishing and sending fail. Its channel list shows the channels of the
+ * imported messages with their counts.
+ *
+ * Returns: (transfer full): the connection
+ */
+InspectorConnection *
+inspector_connection_new_offline (const char *label)
+{
+  InspectorConnection *self;
+
+  g_return_val_if_fail (label != NULL, NULL);
+
+  self = g_object_new (INSPECTOR_TYPE_CONNECTION, NULL);
+  self->options = inspector_connect_options_new (INSPECTOR_AUTH_API_KEY);
+  self->label = g_strdup (label);
+  self->offline = TRUE;
+  self->started = TRUE;
+  self->state = METERED_CLIENT_STATE_CLOSED;
+
+  return self;
+}
+
+gboolean
+inspector_connection_get_offline (InspectorConnection *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_CONNECTION (self), FALSE);
+
+  return self->offline;
+}
+
+/**
+ * inspector_connection_count_offline_row:
+ * @channel: (nullable): the row's channel
+ *
+ * Counts an imported row in the channel list of an offline connection.
+ */
+void
+inspector_connection_count_offline_row (InspectorConnection *self,
+                                        InspectorLogKind     kind,
+                                        const char          *channel)
+{
+  InspectorChannel *found;
+
+  g_return_if_fail (INSPECTOR_IS_CONNECTION (self));
+  g_return_if_fail (self->offline);
+
+  if (channel == NULL || kind != INSPECTOR_LOG_KIND_MESSAGE)
+    return;
+
+  found = add_channel (self, channel, FALSE);
+  inspector_channel_count_message (found);
 }
 
 const InspectorConnectOptions *
@@ -1771,6 +1847,13 @@ inspector_connection_subscribe (InspectorConnection  *self,
 
   g_return_val_if_fail (INSPECTOR_IS_CONNECTION (self), FALSE);
   g_return_val_if_fail (channel != NULL, FALSE);
+
+  if (self->offline)
+    {
+      g_set_error_literal (error, INSPECTOR_ERROR, INSPECTOR_ERROR_INVALID_OPTION,
+                           _("This is an imported log: it is read-only"));
+      return FALSE;
+    }
 
   if (!metered_channel_validate (channel, error))
     return FALSE;

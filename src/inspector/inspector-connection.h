@@ -20,6 +20,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (InspectorConnection, inspector_connection, INSPECTOR, CONNECTION, GObject)
 
 InspectorConnection           *inspector_connection_new                  (const InspectorConnectOptions *options);
+InspectorConnection           *inspector_connection_new_offline          (const char           *label);
+gboolean                       inspector_connection_get_offline          (InspectorConnection  *self);
+void                           inspector_connection_count_offline_row    (InspectorConnection  *self,
+                                                                          InspectorLogKind      kind,
+                                                                          const char           *channel);
 void                           inspector_connection_start                (InspectorConnection  *self);
 void                           inspector_connection_reconnect            (InspectorConnection  *self);
 void                           inspector_connection_disconnect           (InspectorConnection  *self);

@@ -76,6 +76,99 @@ inspector_log_kind_to_string (InspectorLogKind kind)
   return kind_names[kind];
 }
 
+/**
+ * inspector_log_kind_from_string:
+ * @kind: (out): the kind named @name
+ *
+ * Returns: whether @name is the name of a kind
+ */
+gboolean
+inspector_log_kind_from_string (const char       *name,
+                                InspectorLogKind *kind)
+{
+  g_return_val_if_fail (kind != NULL, FALSE);
+
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (kind_names); i++)
+    if (g_str_equal (name, kind_names[i]))
+      {
+        *kind = i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+/* Looking the local zone up again for every row costs a readlink() of
+ * /etc/localtime each time; rows are formatted by the thousand. */
+static GTimeZone *
+get_local_zone (void)
+{
+  static gsize zone;
+
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, (gsize) g_time_zone_new_local ());
+
+  return (GTimeZone *) zone;
+}
+
+/**
+ * inspector_log_format_time:
+ * @time: wall-clock microseconds
+ * @origin: wall-clock microseconds relative times count from
+ *
+ * Returns: (transfer full): @time as the time column shows it
+ */
+char *
+inspector_log_format_time (gint64                   time,
+                           InspectorTimestampFormat format,
+                           gint64                   origin)
+{
+  g_autoptr(GDateTime) local = NULL;
+  int ms = (int) ((time % G_USEC_PER_SEC + G_USEC_PER_SEC) % G_USEC_PER_SEC) / 1000;
+
+  if (format == INSPECTOR_TIMESTAMP_RELATIVE)
+    {
+      gint64 delta = time - origin;
+
+      /* Translators: seconds since the log began, e.g. "+12.345 s" */
+      return g_strdup_printf (_("%s%" G_GINT64_FORMAT ".%03d s"), delta < 0 ? "-" : "+",
+                              ABS (delta) / G_USEC_PER_SEC, (int) (ABS (delta) % G_USEC_PER_SEC) / 1000);
+    }
+
+  local = g_date_time_new_from_unix_utc (time / G_USEC_PER_SEC);
+  if (local != NULL)
+    {
+      GDateTime *utc = local;
+
+      local = g_date_time_to_timezone (utc, get_local_zone ());
+      g_date_time_unref (utc);
+    }
+  if (local == NULL)
+    return g_strdup ("");
+
+  switch (format)
+    {
+    case INSPECTOR_TIMESTAMP_TIME:
+      return g_date_time_format (local, "%H:%M:%S");
+
+    case INSPECTOR_TIMESTAMP_ISO8601:
+      {
+        g_autoptr(GDateTime) precise = g_date_time_add (local, time % G_USEC_PER_SEC);
+
+        return g_date_time_format (precise, "%Y-%m-%dT%H:%M:%S.%f%:z");
+      }
+
+    case INSPECTOR_TIMESTAMP_TIME_MS:
+    case INSPECTOR_TIMESTAMP_RELATIVE:
+    default:
+      return g_strdup_printf ("%02d:%02d:%02d.%03d",
+                              g_date_time_get_hour (local),
+                              g_date_time_get_minute (local),
+                              g_date_time_get_second (local),
+                              ms);
+    }
+}
+
 static void
 inspector_log_entry_finalize (GObject *object)
 {
@@ -223,6 +316,12 @@ inspector_log_entry_emit_changed (InspectorLogEntry *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREVIEW]);
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+const InspectorLogRecord *
+inspector_log_entry_get_record (InspectorLogEntry *self)
+{
+  return self->record;
 }
 
 /* The row's identity: stable while the row exists, never reused. */
@@ -391,19 +490,9 @@ inspector_log_entry_has_payload (InspectorLogEntry *self)
 char *
 inspector_log_entry_dup_time_label (InspectorLogEntry *self)
 {
-  g_autoptr(GDateTime) local = NULL;
-
   g_return_val_if_fail (INSPECTOR_IS_LOG_ENTRY (self), NULL);
 
-  local = g_date_time_new_from_unix_local (self->record->time / G_USEC_PER_SEC);
-  if (local == NULL)
-    return g_strdup ("");
-
-  return g_strdup_printf ("%02d:%02d:%02d.%03d",
-                          g_date_time_get_hour (local),
-                          g_date_time_get_minute (local),
-                          g_date_time_get_second (local),
-                          (int) (self->record->time % G_USEC_PER_SEC) / 1000);
+  return inspector_log_format_time (self->record->time, INSPECTOR_TIMESTAMP_TIME_MS, 0);
 }
 
 char *

@@ -35,5 +35,10 @@ char               *inspector_log_entry_dup_size_label (InspectorLogEntry *self)
 char               *inspector_log_entry_dup_preview    (InspectorLogEntry *self);
 
 const char         *inspector_log_kind_to_string      (InspectorLogKind   kind);
+gboolean            inspector_log_kind_from_string    (const char        *name,
+                                                       InspectorLogKind  *kind);
+char               *inspector_log_format_time         (gint64                    time,
+                                                       InspectorTimestampFormat  format,
+                                                       gint64                    origin);
 
 G_END_DECLS

@@ -25,14 +25,18 @@ struct _InspectorLogStore
 
   GPtrArray             *segments;      /* InspectorLogSegment, all full but the last */
   InspectorLogInterned  *interned;
-  guint64                first_seq;     /* seq of the first row of segments[0] */
+  guint64                base_seq;      /* seq of the first record of segments[0] */
+  guint64                first_seq;     /* seq of the first row kept */
   guint64                next_seq;      /* seq the next append gets */
   guint64                visible_end;   /* rows below this seq are in n_items */
   GArray                *changed;       /* guint64 seqs whose status changed */
   GHashTable            *alive;         /* seq → InspectorLogEntry, weak */
 
   guint                  max_entries;
+  guint64                max_bytes;
+  guint64                n_bytes;       /* the rows kept, as counted by record->bytes */
   guint64                n_dropped;
+  gint64                 start_time;
   guint                  flush_source;
   guint                  paused : 1;
 };
@@ -46,6 +50,7 @@ enum {
   PROP_0,
   PROP_PAUSED,
   PROP_MAX_ENTRIES,
+  PROP_MAX_BYTES,
   PROP_N_HELD,
   PROP_N_DROPPED,
   N_PROPS
@@ -150,7 +155,7 @@ lookup (InspectorLogStore    *self,
   if (seq < self->first_seq || seq >= self->next_seq)
     return NULL;
 
-  offset = seq - self->first_seq;
+  offset = seq - self->base_seq;
   segment = g_ptr_array_index (self->segments, offset / INSPECTOR_LOG_SEGMENT_SIZE);
 
   if (segment_out != NULL)
@@ -207,19 +212,28 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = inspector_log_store_get_item;
 }
 
-/* Whole segments go, oldest first, once the log holds a segment more than
- * it should: cheap, and never more than one segment over the limit. */
+/* Rows go one by one, oldest first, until the log is within both limits;
+ * a segment's memory goes with its last row. */
 static guint64
-drop_old_segments (InspectorLogStore *self)
+drop_old_rows (InspectorLogStore *self)
 {
   guint64 dropped = 0;
 
-  while (self->segments->len > 1 &&
-         self->next_seq - self->first_seq >= (guint64) self->max_entries + INSPECTOR_LOG_SEGMENT_SIZE)
+  while (self->first_seq < self->next_seq &&
+         (self->next_seq - self->first_seq > self->max_entries || self->n_bytes > self->max_bytes))
     {
-      g_ptr_array_remove_index (self->segments, 0);
-      self->first_seq += INSPECTOR_LOG_SEGMENT_SIZE;
-      dropped += INSPECTOR_LOG_SEGMENT_SIZE;
+      InspectorLogSegment *segment = g_ptr_array_index (self->segments, 0);
+      guint index = (guint) (self->first_seq - self->base_seq);
+
+      self->n_bytes -= segment->records[index].bytes;
+      self->first_seq++;
+      dropped++;
+
+      if (index + 1 == INSPECTOR_LOG_SEGMENT_SIZE)
+        {
+          g_ptr_array_remove_index (self->segments, 0);
+          self->base_seq += INSPECTOR_LOG_SEGMENT_SIZE;
+        }
     }
 
   return dropped;
@@ -237,7 +251,7 @@ flush (InspectorLogStore *self)
   g_clear_handle_id (&self->flush_source, g_source_remove);
 
   old_visible = n_visible (self);
-  dropped = drop_old_segments (self);
+  dropped = drop_old_rows (self);
   if (dropped > 0)
     {
       /* Rows dropped before they were ever shown were never announced. */
@@ -246,19 +260,20 @@ flush (InspectorLogStore *self)
       self->n_dropped += dropped;
     }
 
+  changed = g_steal_pointer (&self->changed);
+  self->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  /* Each change is announced with the model as it is right after it: the
+   * front gone, then the new rows there. */
+  if (removed > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+
   if (!self->paused && self->visible_end < self->next_seq)
     {
       added = (guint) (self->next_seq - self->visible_end);
       self->visible_end = self->next_seq;
+      g_list_model_items_changed (G_LIST_MODEL (self), n_visible (self) - added, 0, added);
     }
-
-  changed = g_steal_pointer (&self->changed);
-  self->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
-
-  if (removed > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
-  if (added > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), n_visible (self) - added, 0, added);
 
   for (guint i = 0; i < changed->len; i++)
     {
@@ -338,6 +353,10 @@ inspector_log_store_get_property (GObject    *object,
       g_value_set_uint (value, self->max_entries);
       break;
 
+    case PROP_MAX_BYTES:
+      g_value_set_uint64 (value, self->max_bytes);
+      break;
+
     case PROP_N_HELD:
       g_value_set_uint64 (value, inspector_log_store_get_n_held (self));
       break;
@@ -369,6 +388,10 @@ inspector_log_store_set_property (GObject      *object,
       inspector_log_store_set_max_entries (self, g_value_get_uint (value));
       break;
 
+    case PROP_MAX_BYTES:
+      inspector_log_store_set_max_bytes (self, g_value_get_uint64 (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -396,6 +419,13 @@ inspector_log_store_class_init (InspectorLogStoreClass *klass)
                        1, G_MAXUINT, INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* Payloads, frames and notes plus the fixed cost of a row; channel
+   * names and peer ids, stored once for all rows, are not counted. */
+  properties[PROP_MAX_BYTES] =
+    g_param_spec_uint64 ("max-bytes", NULL, NULL,
+                         1, G_MAXUINT64, INSPECTOR_LOG_STORE_DEFAULT_MAX_BYTES,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   properties[PROP_N_HELD] =
     g_param_spec_uint64 ("n-held", NULL, NULL,
                          0, G_MAXUINT64, 0,
@@ -417,6 +447,8 @@ inspector_log_store_init (InspectorLogStore *self)
   self->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
   self->alive = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->max_entries = INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES;
+  self->max_bytes = INSPECTOR_LOG_STORE_DEFAULT_MAX_BYTES;
+  self->start_time = g_get_real_time ();
 }
 
 InspectorLogStore *
@@ -444,6 +476,93 @@ intern (InspectorLogStore *self,
   return text != NULL ? g_string_chunk_insert_const (*self->interned, text) : NULL;
 }
 
+guint64
+inspector_log_store_append_at (InspectorLogStore  *self,
+                               gint64              time,
+                               InspectorLogKind    kind,
+                               InspectorLogStatus  status,
+                               gint64              rtt_us,
+                               const char         *channel,
+                               const char         *peer,
+                               const char         *text,
+                               gssize              text_len,
+                               const char         *metadata,
+                               const char         *note,
+                               const char         *frame)
+{
+  InspectorLogSegment *segment = NULL;
+  InspectorLogRecord *record;
+  const char *inside = NULL;
+  gsize bytes = sizeof (InspectorLogRecord);
+
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+
+  if (self->segments->len > 0)
+    segment = g_ptr_array_index (self->segments, self->segments->len - 1);
+  else
+    self->base_seq = self->next_seq;
+
+  if (segment == NULL || segment->n_records == INSPECTOR_LOG_SEGMENT_SIZE)
+    {
+      segment = segment_new (self->interned);
+      g_ptr_array_add (self->segments, segment);
+    }
+
+  if (text == NULL)
+    text_len = 0;
+  else if (text_len < 0)
+    text_len = strlen (text);
+  text_len = MIN ((gsize) text_len, G_MAXUINT32);
+
+  record = &segment->records[segment->n_records];
+  record->time = time;
+  record->kind = kind;
+  record->status = status;
+  record->size = (guint32) text_len;
+  record->rtt = (guint32) CLAMP (rtt_us, 0, G_MAXUINT32);
+  record->channel = intern (self, channel);
+  record->peer = intern (self, peer);
+  record->metadata = intern (self, metadata);
+  record->note = NULL;
+  record->frame = NULL;
+
+  if (note != NULL)
+    {
+      gsize len = strlen (note);
+
+      record->note = g_string_chunk_insert_len (segment->text, note, len);
+      bytes += len + 1;
+    }
+
+  if (frame != NULL)
+    {
+      gsize len = strlen (frame);
+
+      record->frame = g_string_chunk_insert_len (segment->text, frame, len);
+      bytes += len + 1;
+      if (text != NULL && text_len > 0)
+        inside = find_bytes (record->frame, text, text_len);
+    }
+
+  if (inside != NULL)
+    record->text = inside;
+  else if (text != NULL)
+    {
+      record->text = g_string_chunk_insert_len (segment->text, text, text_len);
+      bytes += text_len + 1;
+    }
+  else
+    record->text = NULL;
+
+  record->bytes = (guint32) MIN (bytes, G_MAXUINT32);
+  self->n_bytes += record->bytes;
+  segment->n_records++;
+
+  schedule_flush (self);
+
+  return self->next_seq++;
+}
+
 /**
  * inspector_log_store_append:
  * @text: (nullable): JSON text: the payload, or the details of an event
@@ -468,54 +587,8 @@ inspector_log_store_append (InspectorLogStore *self,
                             const char        *note,
                             const char        *frame)
 {
-  InspectorLogSegment *segment = NULL;
-  InspectorLogRecord *record;
-  const char *inside = NULL;
-
-  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
-
-  if (self->segments->len > 0)
-    segment = g_ptr_array_index (self->segments, self->segments->len - 1);
-
-  if (segment == NULL || segment->n_records == INSPECTOR_LOG_SEGMENT_SIZE)
-    {
-      segment = segment_new (self->interned);
-      g_ptr_array_add (self->segments, segment);
-    }
-
-  if (text == NULL)
-    text_len = 0;
-  else if (text_len < 0)
-    text_len = strlen (text);
-  text_len = MIN ((gsize) text_len, G_MAXUINT32);
-
-  record = &segment->records[segment->n_records];
-  record->time = g_get_real_time ();
-  record->kind = kind;
-  record->status = INSPECTOR_LOG_STATUS_NONE;
-  record->size = (guint32) text_len;
-  record->rtt = 0;
-  record->channel = intern (self, channel);
-  record->peer = intern (self, peer);
-  record->metadata = intern (self, metadata);
-  record->note = note != NULL ? g_string_chunk_insert (segment->text, note) : NULL;
-  record->frame = frame != NULL ? g_string_chunk_insert (segment->text, frame) : NULL;
-
-  if (record->frame != NULL && text != NULL && text_len > 0)
-    inside = find_bytes (record->frame, text, text_len);
-
-  if (inside != NULL)
-    record->text = inside;
-  else if (text != NULL)
-    record->text = g_string_chunk_insert_len (segment->text, text, text_len);
-  else
-    record->text = NULL;
-
-  segment->n_records++;
-
-  schedule_flush (self);
-
-  return self->next_seq++;
+  return inspector_log_store_append_at (self, g_get_real_time (), kind, INSPECTOR_LOG_STATUS_NONE, 0,
+                                        channel, peer, text, text_len, metadata, note, frame);
 }
 
 /**
@@ -544,7 +617,13 @@ inspector_log_store_set_status (InspectorLogStore  *self,
   record->status = status;
   record->rtt = (guint32) CLAMP (rtt_us, 0, G_MAXUINT32);
   if (note != NULL)
-    record->note = g_string_chunk_insert (segment->text, note);
+    {
+      gsize len = strlen (note);
+
+      record->note = g_string_chunk_insert_len (segment->text, note, len);
+      record->bytes += len + 1;
+      self->n_bytes += len + 1;
+    }
 
   g_array_append_val (self->changed, seq);
   schedule_flush (self);
@@ -563,8 +642,10 @@ inspector_log_store_clear (InspectorLogStore *self)
   g_clear_pointer (&self->interned, interned_unref);
   self->interned = interned_new ();
   g_array_set_size (self->changed, 0);
+  self->base_seq = self->next_seq;
   self->first_seq = self->next_seq;
   self->visible_end = self->next_seq;
+  self->n_bytes = 0;
 
   if (removed > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
@@ -649,6 +730,140 @@ inspector_log_store_set_max_entries (InspectorLogStore *self,
   self->max_entries = max_entries;
   schedule_flush (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ENTRIES]);
+}
+
+guint64
+inspector_log_store_get_max_bytes (InspectorLogStore *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+
+  return self->max_bytes;
+}
+
+void
+inspector_log_store_set_max_bytes (InspectorLogStore *self,
+                                   guint64            max_bytes)
+{
+  g_return_if_fail (INSPECTOR_IS_LOG_STORE (self));
+  g_return_if_fail (max_bytes > 0);
+
+  if (self->max_bytes == max_bytes)
+    return;
+
+  self->max_bytes = max_bytes;
+  schedule_flush (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_BYTES]);
+}
+
+/**
+ * inspector_log_store_set_retention:
+ * @max_entries: the most rows kept
+ * @max_bytes: the most bytes kept, see #InspectorLogStore:max-bytes
+ *
+ * Sets both limits; the oldest rows go at the next flush until the log is
+ * within both, and #InspectorLogStore:n-dropped counts them.
+ */
+void
+inspector_log_store_set_retention (InspectorLogStore *self,
+                                   guint              max_entries,
+                                   guint64            max_bytes)
+{
+  g_return_if_fail (INSPECTOR_IS_LOG_STORE (self));
+  g_return_if_fail (max_entries > 0);
+  g_return_if_fail (max_bytes > 0);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  inspector_log_store_set_max_entries (self, max_entries);
+  inspector_log_store_set_max_bytes (self, max_bytes);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* The bytes the kept rows cost, as max-bytes counts them. */
+guint64
+inspector_log_store_get_n_bytes (InspectorLogStore *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+
+  return self->n_bytes;
+}
+
+/* Every row ever appended, kept or not: a cheap counter for rates. */
+guint64
+inspector_log_store_get_n_appended (InspectorLogStore *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+
+  return self->next_seq;
+}
+
+/* When the log began, in wall-clock microseconds: the origin of relative
+ * timestamps. */
+gint64
+inspector_log_store_get_start_time (InspectorLogStore *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+
+  return self->start_time;
+}
+
+const InspectorLogRecord *
+inspector_log_store_lookup (InspectorLogStore *self,
+                            guint64            seq)
+{
+  if (seq >= self->visible_end)
+    return NULL;
+
+  return lookup (self, seq, NULL, NULL);
+}
+
+guint64
+inspector_log_store_get_first_seq (InspectorLogStore *self)
+{
+  return self->first_seq;
+}
+
+guint64
+inspector_log_store_get_visible_end (InspectorLogStore *self)
+{
+  return self->visible_end;
+}
+
+InspectorLogSnapshot *
+inspector_log_store_snapshot (InspectorLogStore *self)
+{
+  InspectorLogSnapshot *snapshot = g_new0 (InspectorLogSnapshot, 1);
+
+  snapshot->segments = g_ptr_array_new_full (self->segments->len, (GDestroyNotify) inspector_log_segment_unref);
+  for (guint i = 0; i < self->segments->len; i++)
+    g_ptr_array_add (snapshot->segments, inspector_log_segment_ref (g_ptr_array_index (self->segments, i)));
+  snapshot->base_seq = self->base_seq;
+  snapshot->first_seq = self->first_seq;
+  snapshot->end_seq = MAX (self->visible_end, self->first_seq);
+
+  return snapshot;
+}
+
+const InspectorLogRecord *
+inspector_log_snapshot_lookup (const InspectorLogSnapshot *snapshot,
+                               guint64                     seq)
+{
+  guint64 offset;
+  InspectorLogSegment *segment;
+
+  if (seq < snapshot->first_seq || seq >= snapshot->end_seq)
+    return NULL;
+
+  offset = seq - snapshot->base_seq;
+  segment = g_ptr_array_index (snapshot->segments, offset / INSPECTOR_LOG_SEGMENT_SIZE);
+
+  return &segment->records[offset % INSPECTOR_LOG_SEGMENT_SIZE];
+}
+
+void
+inspector_log_snapshot_free (InspectorLogSnapshot *snapshot)
+{
+  g_ptr_array_unref (snapshot->segments);
+  g_free (snapshot);
 }
 
 /* Rows recorded but not shown yet: while paused, the count the view is

@@ -10,8 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* The default retention, in rows. */
+/* The default retention, in rows and in bytes. */
 #define INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES 1000000
+#define INSPECTOR_LOG_STORE_DEFAULT_MAX_BYTES   (G_GUINT64_CONSTANT (512) * 1024 * 1024)
 
 #define INSPECTOR_TYPE_LOG_STORE (inspector_log_store_get_type ())
 
@@ -44,7 +45,16 @@ void               inspector_log_store_set_paused      (InspectorLogStore  *self
 guint              inspector_log_store_get_max_entries (InspectorLogStore  *self);
 void               inspector_log_store_set_max_entries (InspectorLogStore  *self,
                                                         guint               max_entries);
+guint64            inspector_log_store_get_max_bytes   (InspectorLogStore  *self);
+void               inspector_log_store_set_max_bytes   (InspectorLogStore  *self,
+                                                        guint64             max_bytes);
+void               inspector_log_store_set_retention   (InspectorLogStore  *self,
+                                                        guint               max_entries,
+                                                        guint64             max_bytes);
+guint64            inspector_log_store_get_n_bytes     (InspectorLogStore  *self);
 guint64            inspector_log_store_get_n_held      (InspectorLogStore  *self);
 guint64            inspector_log_store_get_n_dropped   (InspectorLogStore  *self);
+guint64            inspector_log_store_get_n_appended  (InspectorLogStore  *self);
+gint64             inspector_log_store_get_start_time  (InspectorLogStore  *self);
 
 G_END_DECLS

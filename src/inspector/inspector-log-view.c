@@ -1,8 +1,11 @@
 /* inspector-log-view.c: the message log as a table
  *
- * A GtkColumnView over selection > filter > the connection's log store,
- * as in Sysprof. Rows are built by the store as they scroll into view;
- * the store batches appends, so the table changes at most once a frame.
+ * A GtkColumnView over selection > filter model > the connection's log
+ * store, as in Sysprof. Rows are built by the store as they scroll into
+ * view; the store batches appends, so the table changes at most once a
+ * frame. The filter model matches the store's records, not item objects,
+ * and searches on worker threads, so a search over a million rows never
+ * blocks the window.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -15,17 +18,27 @@
 
 #include "inspector-enum-types.h"
 #include "inspector-log-filter.h"
+#include "inspector-log-filter-model.h"
 #include "inspector-log-view.h"
+
+/* How long the outcome of an export stays on screen. */
+#define EXPORT_RESULT_SECONDS 8
 
 struct _InspectorLogView
 {
   GtkWidget            parent_instance;
 
   InspectorConnection *connection;
-  InspectorLogFilter  *filter;
-  GtkFilterListModel  *filter_model;
-  GtkSingleSelection  *selection;
-  InspectorLogEntry   *selected;
+  InspectorLogFilter      *filter;
+  InspectorLogFilterModel *filter_model;
+  GtkSingleSelection      *selection;
+  InspectorLogEntry       *selected;
+  guint64                  reselect_seq;   /* across a new search; G_MAXUINT64 for none */
+
+  InspectorTimestampFormat timestamp_format;
+
+  GCancellable            *export_cancellable;
+  guint                    export_hide_source;
 
   /* The template's one direct child, disposed with it. */
   GtkWidget           *box;
@@ -33,6 +46,11 @@ struct _InspectorLogView
   GtkLabel            *status_label;
   GtkScrolledWindow   *scroller;
   GtkColumnView       *column_view;
+  GtkColumnViewColumn *time_column;
+  GtkLabel            *dropped_label;
+  GtkRevealer         *export_revealer;
+  GtkLabel            *export_label;
+  GtkProgressBar      *export_progress;
 
   guint                auto_scroll : 1;
   guint                scrolling : 1;
@@ -46,6 +64,8 @@ enum {
   PROP_SELECTED_ENTRY,
   PROP_PAUSED,
   PROP_AUTO_SCROLL,
+  PROP_TIMESTAMP_FORMAT,
+  PROP_EXPORTING,
   N_PROPS
 };
 
@@ -121,19 +141,302 @@ update_status (InspectorLogView *self)
                               number);
     }
 
-  if (inspector_log_store_get_n_dropped (store) > 0)
-    {
-      guint64 dropped = inspector_log_store_get_n_dropped (store);
-      g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, dropped);
+  gtk_label_set_label (self->status_label, status->str);
+}
 
-      g_string_append (status, " · ");
-      /* Translators: %s is the number of rows removed to keep the log within its limit */
-      g_string_append_printf (status, g_dngettext (GETTEXT_PACKAGE, "%s oldest row dropped", "%s oldest rows dropped",
-                                                   (gulong) MIN (dropped, G_MAXULONG)),
-                              number);
+static void
+update_dropped (InspectorLogView *self)
+{
+  InspectorLogStore *store = get_store (self);
+  guint64 dropped = store != NULL ? inspector_log_store_get_n_dropped (store) : 0;
+  g_autofree char *number = NULL;
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->dropped_label), dropped > 0);
+  if (dropped == 0)
+    return;
+
+  /* With the locale's digit grouping: 12,345. */
+  number = g_strdup_printf ("%'" G_GUINT64_FORMAT, dropped);
+  /* Translators: %s is the number of rows removed to keep the log within its retention limits */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s older entry dropped", "%s older entries dropped",
+                                       (gulong) MIN (dropped, G_MAXULONG)),
+                          number);
+  gtk_label_set_label (self->dropped_label, text);
+}
+
+/* Time column. */
+
+static void
+on_time_setup (GtkSignalListItemFactory *factory,
+               GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+on_time_bind (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              InspectorLogView         *self)
+{
+  InspectorLogEntry *entry = gtk_list_item_get_item (item);
+  InspectorLogStore *store = get_store (self);
+  g_autofree char *text = NULL;
+
+  text = inspector_log_format_time (inspector_log_entry_get_time (entry), self->timestamp_format,
+                                    store != NULL ? inspector_log_store_get_start_time (store) : 0);
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
+}
+
+/* A new factory rebinds every row on screen, in the new format. */
+static void
+reset_time_factory (InspectorLogView *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (on_time_setup), NULL);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (on_time_bind), self, 0);
+  gtk_column_view_column_set_factory (self->time_column, factory);
+}
+
+/* Selection across a new search. */
+
+static void
+on_filter_resetting (InspectorLogView *self)
+{
+  self->reselect_seq = self->selected != NULL ? inspector_log_entry_get_seq (self->selected) : G_MAXUINT64;
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+}
+
+static void
+on_filter_items_changed (InspectorLogView *self)
+{
+  guint position;
+
+  update_status (self);
+
+  if (self->reselect_seq == G_MAXUINT64)
+    return;
+
+  position = inspector_log_filter_model_find_seq (self->filter_model, self->reselect_seq);
+  self->reselect_seq = G_MAXUINT64;
+  if (position != G_MAXUINT)
+    gtk_single_selection_set_selected (self->selection, position);
+}
+
+/* Export. */
+
+static gboolean
+on_export_hide (gpointer user_data)
+{
+  InspectorLogView *self = user_data;
+
+  self->export_hide_source = 0;
+  gtk_revealer_set_reveal_child (self->export_revealer, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_export_progress (guint64  done,
+                    guint64  total,
+                    gpointer user_data)
+{
+  InspectorLogView *self = user_data;
+
+  if (self->export_cancellable == NULL)
+    return;
+
+  gtk_progress_bar_set_fraction (self->export_progress, total > 0 ? (double) done / total : 0.0);
+}
+
+static void
+set_exporting (InspectorLogView *self,
+               GCancellable     *cancellable)
+{
+  g_set_object (&self->export_cancellable, cancellable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.cancel-export", cancellable != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.export", cancellable == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->export_progress), cancellable != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPORTING]);
+}
+
+static void
+on_export_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(InspectorLogView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  guint64 n_rows = 0;
+
+  if (inspector_log_export_finish (result, &n_rows, &error))
+    {
+      g_autofree char *number = g_strdup_printf ("%'" G_GUINT64_FORMAT, n_rows);
+
+      /* Translators: %s is a number of rows */
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %s row", "Exported %s rows",
+                                              (gulong) MIN (n_rows, G_MAXULONG)),
+                                 number);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    message = g_strdup (_("Export cancelled; the file was not changed"));
+  else
+    /* Translators: why the export failed */
+    message = g_strdup_printf (_("Could not export: %s"), error->message);
+
+  if (self->export_revealer == NULL)
+    return;
+
+  set_exporting (self, NULL);
+  gtk_label_set_label (self->export_label, message);
+  g_clear_handle_id (&self->export_hide_source, g_source_remove);
+  self->export_hide_source = g_timeout_add_seconds (EXPORT_RESULT_SECONDS, on_export_hide, self);
+}
+
+/**
+ * inspector_log_view_export:
+ * @file: where to write
+ *
+ * Exports the rows shown (after the search) to @file, with a progress bar
+ * and a cancel button in the view. Does nothing while an export runs.
+ */
+void
+inspector_log_view_export (InspectorLogView   *self,
+                           GFile              *file,
+                           InspectorLogFormat  format)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+
+  g_return_if_fail (INSPECTOR_IS_LOG_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->export_cancellable != NULL)
+    return;
+
+  cancellable = g_cancellable_new ();
+  set_exporting (self, cancellable);
+
+  name = g_file_get_basename (file);
+  /* Translators: %s is a file name */
+  message = g_strdup_printf (_("Exporting to %s…"), name);
+  gtk_label_set_label (self->export_label, message);
+  gtk_progress_bar_set_fraction (self->export_progress, 0.0);
+  g_clear_handle_id (&self->export_hide_source, g_source_remove);
+  gtk_revealer_set_reveal_child (self->export_revealer, TRUE);
+
+  inspector_log_export_async (G_LIST_MODEL (self->filter_model), file, format, cancellable,
+                              on_export_progress, on_export_done, g_object_ref (self));
+}
+
+gboolean
+inspector_log_view_get_exporting (InspectorLogView *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_VIEW (self), FALSE);
+
+  return self->export_cancellable != NULL;
+}
+
+static void
+on_export_chosen (GtkNativeDialog  *dialog,
+                  int               response,
+                  InspectorLogView *self)
+{
+  g_autoptr(GFile) file = NULL;
+  GtkFileFilter *filter;
+  InspectorLogFormat format = INSPECTOR_LOG_FORMAT_JSON_LINES;
+  g_autofree char *name = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT &&
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL)
+    {
+      /* The file type chosen, unless the name says otherwise. */
+      filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (dialog));
+      if (filter != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (filter), "format"), "csv") == 0)
+        format = INSPECTOR_LOG_FORMAT_CSV;
+
+      name = g_file_get_basename (file);
+      if (name != NULL && g_str_has_suffix (name, ".csv"))
+        format = INSPECTOR_LOG_FORMAT_CSV;
+      else if (name != NULL && (g_str_has_suffix (name, ".jsonl") || g_str_has_suffix (name, ".json")))
+        format = INSPECTOR_LOG_FORMAT_JSON_LINES;
+
+      inspector_log_view_export (self, file, format);
     }
 
-  gtk_label_set_label (self->status_label, status->str);
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static GtkFileFilter *
+new_file_filter (const char *name,
+                 const char *pattern,
+                 const char *format)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  gtk_file_filter_add_pattern (filter, pattern);
+  g_object_set_data (G_OBJECT (filter), "format", (gpointer) format);
+
+  return filter;
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  InspectorLogView *self = INSPECTOR_LOG_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *dialog;
+  g_autoptr(GtkFileFilter) jsonl = new_file_filter (_("JSON Lines"), "*.jsonl", "jsonl");
+  g_autoptr(GtkFileFilter) csv = new_file_filter (_("CSV"), "*.csv", "csv");
+
+  dialog = gtk_file_chooser_native_new (_("Export Log"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), jsonl);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), csv);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "log.jsonl");
+
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_export_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+cancel_export_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  InspectorLogView *self = INSPECTOR_LOG_VIEW (widget);
+
+  if (self->export_cancellable != NULL)
+    g_cancellable_cancel (self->export_cancellable);
+}
+
+static void
+dismiss_export_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  InspectorLogView *self = INSPECTOR_LOG_VIEW (widget);
+
+  if (self->export_cancellable != NULL)
+    g_cancellable_cancel (self->export_cancellable);
+  g_clear_handle_id (&self->export_hide_source, g_source_remove);
+  gtk_revealer_set_reveal_child (self->export_revealer, FALSE);
 }
 
 static void
@@ -227,6 +530,12 @@ inspector_log_view_dispose (GObject *object)
   InspectorLogView *self = (InspectorLogView *)object;
 
   inspector_log_view_set_connection (self, NULL);
+  if (self->export_cancellable != NULL)
+    g_cancellable_cancel (self->export_cancellable);
+  g_clear_object (&self->export_cancellable);
+  g_clear_handle_id (&self->export_hide_source, g_source_remove);
+  if (self->filter_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->filter_model, self);
   g_clear_object (&self->selected);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter_model);
@@ -261,6 +570,14 @@ inspector_log_view_get_property (GObject    *object,
 
     case PROP_AUTO_SCROLL:
       g_value_set_boolean (value, self->auto_scroll);
+      break;
+
+    case PROP_TIMESTAMP_FORMAT:
+      g_value_set_enum (value, self->timestamp_format);
+      break;
+
+    case PROP_EXPORTING:
+      g_value_set_boolean (value, self->export_cancellable != NULL);
       break;
 
     default:
@@ -298,6 +615,10 @@ inspector_log_view_set_property (GObject      *object,
         }
       break;
 
+    case PROP_TIMESTAMP_FORMAT:
+      inspector_log_view_set_timestamp_format (self, g_value_get_enum (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -333,6 +654,16 @@ inspector_log_view_class_init (InspectorLogViewClass *klass)
                           TRUE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  properties[PROP_TIMESTAMP_FORMAT] =
+    g_param_spec_enum ("timestamp-format", NULL, NULL,
+                       INSPECTOR_TYPE_TIMESTAMP_FORMAT, INSPECTOR_TIMESTAMP_TIME_MS,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_EXPORTING] =
+    g_param_spec_boolean ("exporting", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (INSPECTOR_TYPE_LOG_ENTRY);
@@ -343,6 +674,11 @@ inspector_log_view_class_init (InspectorLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, status_label);
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, scroller);
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, time_column);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, dropped_label);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, export_revealer);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, export_label);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, export_progress);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, kind_css_classes);
@@ -352,6 +688,9 @@ inspector_log_view_class_init (InspectorLogViewClass *klass)
   gtk_widget_class_install_property_action (widget_class, "log.auto-scroll", "auto-scroll");
   gtk_widget_class_install_action (widget_class, "log.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "log.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "log.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "log.cancel-export", NULL, cancel_export_action);
+  gtk_widget_class_install_action (widget_class, "log.dismiss-export", NULL, dismiss_export_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "logview");
@@ -363,13 +702,14 @@ inspector_log_view_init (InspectorLogView *self)
   GtkAdjustment *adjustment;
 
   self->auto_scroll = TRUE;
+  self->reselect_seq = G_MAXUINT64;
+  self->timestamp_format = INSPECTOR_TIMESTAMP_TIME_MS;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  reset_time_factory (self);
 
   self->filter = inspector_log_filter_new ();
-  self->filter_model = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
-  /* Searching a million rows must not freeze the window. */
-  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+  self->filter_model = inspector_log_filter_model_new (self->filter);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
@@ -377,7 +717,11 @@ inspector_log_view_init (InspectorLogView *self)
 
   g_signal_connect_swapped (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (on_selection_changed), self);
-  g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (update_status), self);
+  g_signal_connect_swapped (self->filter_model, "resetting", G_CALLBACK (on_filter_resetting), self);
+  /* After the selection's own handler, which was connected first. */
+  g_signal_connect_swapped (self->filter_model, "items-changed", G_CALLBACK (on_filter_items_changed), self);
+
+  set_exporting (self, NULL);
 
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_swapped (adjustment, "notify::upper", G_CALLBACK (on_upper_changed), self);
@@ -413,17 +757,22 @@ inspector_log_view_set_connection (InspectorLogView    *self,
 
   store = get_store (self);
   if (self->filter_model != NULL)
-    gtk_filter_list_model_set_model (self->filter_model, store != NULL ? G_LIST_MODEL (store) : NULL);
+    inspector_log_filter_model_set_store (self->filter_model, store);
 
   if (store != NULL)
     {
       g_signal_connect_object (store, "notify::paused", G_CALLBACK (on_store_paused), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (store, "notify::n-held", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (store, "notify::n-dropped", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (store, "notify::n-dropped", G_CALLBACK (update_dropped), self, G_CONNECT_SWAPPED);
     }
 
   if (self->status_label != NULL)
-    update_status (self);
+    {
+      update_status (self);
+      update_dropped (self);
+    }
+  if (self->time_column != NULL)
+    reset_time_factory (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
@@ -479,4 +828,45 @@ inspector_log_view_focus_search (InspectorLogView *self)
   g_return_if_fail (INSPECTOR_IS_LOG_VIEW (self));
 
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+InspectorTimestampFormat
+inspector_log_view_get_timestamp_format (InspectorLogView *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_VIEW (self), INSPECTOR_TIMESTAMP_TIME_MS);
+
+  return self->timestamp_format;
+}
+
+/**
+ * inspector_log_view_set_timestamp_format:
+ *
+ * How the time column shows times; relative times count from the start
+ * of the connection's log.
+ */
+void
+inspector_log_view_set_timestamp_format (InspectorLogView         *self,
+                                         InspectorTimestampFormat  format)
+{
+  g_return_if_fail (INSPECTOR_IS_LOG_VIEW (self));
+
+  if (self->timestamp_format == format)
+    return;
+
+  self->timestamp_format = format;
+  reset_time_factory (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMESTAMP_FORMAT]);
+}
+
+/**
+ * inspector_log_view_get_filter_model:
+ *
+ * Returns: (transfer none): the rows as shown, after the search
+ */
+InspectorLogFilterModel *
+inspector_log_view_get_filter_model (InspectorLogView *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_VIEW (self), NULL);
+
+  return self->filter_model;
 }

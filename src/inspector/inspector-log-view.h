@@ -8,6 +8,8 @@
 
 #include "inspector-connection.h"
 #include "inspector-log-entry.h"
+#include "inspector-log-filter-model.h"
+#include "inspector-log-io.h"
 
 G_BEGIN_DECLS
 
@@ -25,5 +27,13 @@ void                 inspector_log_view_select             (InspectorLogView    
 void                 inspector_log_view_set_search         (InspectorLogView    *self,
                                                             const char          *search);
 void                 inspector_log_view_focus_search       (InspectorLogView    *self);
+InspectorTimestampFormat inspector_log_view_get_timestamp_format (InspectorLogView *self);
+void                 inspector_log_view_set_timestamp_format (InspectorLogView    *self,
+                                                              InspectorTimestampFormat format);
+InspectorLogFilterModel *inspector_log_view_get_filter_model (InspectorLogView    *self);
+void                 inspector_log_view_export             (InspectorLogView    *self,
+                                                            GFile               *file,
+                                                            InspectorLogFormat   format);
+gboolean             inspector_log_view_get_exporting      (InspectorLogView    *self);
 
 G_END_DECLS

@@ -20,6 +20,8 @@
 #include "inspector-json.h"
 #include "inspector-log-entry.h"
 #include "inspector-log-filter.h"
+#include "inspector-log-filter-model.h"
+#include "inspector-channel-node.h"
 
 #define DEV_API_KEY   "pk_live_dev"
 #define DEV_KEY_ID    "sk_id_dev"
@@ -64,6 +66,8 @@ typedef struct {
   guint last_position;
   guint last_removed;
   guint last_added;
+  guint n_items;      /* after the last signal */
+  gboolean known;
 } ItemsChanged;
 
 static void
@@ -73,6 +77,12 @@ on_items_changed (GListModel   *model,
                   guint         added,
                   ItemsChanged *changes)
 {
+  /* The model already is as the change says, as GTK's views expect. */
+  g_assert_cmpuint (position + added, <=, g_list_model_get_n_items (model));
+  if (changes->known)
+    g_assert_cmpuint (changes->n_items - removed + added, ==, g_list_model_get_n_items (model));
+  changes->n_items = g_list_model_get_n_items (model);
+  changes->known = TRUE;
   changes->n_signals++;
   changes->last_position = position;
   changes->last_removed = removed;
@@ -290,6 +300,313 @@ test_log_filter (void)
 
   inspector_log_filter_set_search (filter, "channel:");
   g_assert_cmpint (gtk_filter_get_strictness (f), ==, GTK_FILTER_MATCH_ALL);
+}
+
+
+/* Retention by count drops exactly the oldest rows and counts them. */
+static void
+test_log_store_retention_exact (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autoptr(InspectorLogEntry) first = NULL;
+  g_autoptr(InspectorLogEntry) kept = NULL;
+  ItemsChanged changes = { 0 };
+  guint n_dropped_notifies = 0;
+
+  inspector_log_store_set_retention (store, 100, INSPECTOR_LOG_STORE_DEFAULT_MAX_BYTES);
+  g_assert_cmpuint (inspector_log_store_get_max_entries (store), ==, 100);
+  g_signal_connect_swapped (store, "notify::n-dropped", G_CALLBACK (count_notify), &n_dropped_notifies);
+
+  for (guint i = 0; i < 100; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "x", NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 100);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 0);
+
+  /* A row held across the drop stays the same object at its new place. */
+  kept = g_list_model_get_item (G_LIST_MODEL (store), 50);
+  g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed), &changes);
+
+  for (guint i = 0; i < 37; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "y", NULL);
+  inspector_log_store_flush (store);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 100);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 37);
+  g_assert_cmpuint (n_dropped_notifies, ==, 1);
+  /* Removal at the front, then the new rows at the end. */
+  g_assert_cmpuint (changes.n_signals, ==, 2);
+  g_assert_cmpuint (changes.last_position, ==, 63);
+  g_assert_cmpuint (changes.last_added, ==, 37);
+  g_assert_cmpuint (inspector_log_store_get_position (store, inspector_log_entry_get_seq (kept)), ==, 50 - 37);
+  {
+    g_autoptr(InspectorLogEntry) again = g_list_model_get_item (G_LIST_MODEL (store), 50 - 37);
+
+    g_assert_true (again == kept);
+  }
+
+  first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 37);
+
+  /* Across a segment boundary too. */
+  for (guint i = 0; i < 10000; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "z", NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 100);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 10037);
+  g_clear_object (&first);
+  first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 10037);
+  g_assert_cmpstr (inspector_log_entry_get_note (first), ==, "z");
+}
+
+/* Retention by bytes: payloads, frames and notes plus the row itself. */
+static void
+test_log_store_retention_bytes (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autofree char *payload = g_strnfill (99, 'p');
+  guint64 row_bytes;
+
+  inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "c", "p", payload, -1, NULL, NULL, NULL);
+  inspector_log_store_flush (store);
+  row_bytes = inspector_log_store_get_n_bytes (store);
+  g_assert_cmpuint (row_bytes, ==, sizeof (InspectorLogRecord) + 100);
+
+  /* Room for exactly ten such rows. */
+  inspector_log_store_set_retention (store, INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES, 10 * row_bytes);
+  for (guint i = 0; i < 24; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "c", "p", payload, -1, NULL, NULL, NULL);
+  inspector_log_store_flush (store);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 10);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 15);
+  g_assert_cmpuint (inspector_log_store_get_n_bytes (store), ==, 10 * row_bytes);
+  g_assert_cmpuint (inspector_log_store_get_max_bytes (store), ==, 10 * row_bytes);
+
+  /* Payloads inside their frame are stored, and counted, once. */
+  inspector_log_store_clear (store);
+  g_assert_cmpuint (inspector_log_store_get_n_bytes (store), ==, 0);
+  inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "c", "p", "{\"a\":1}", -1, NULL, NULL,
+                              "{\"type\":\"message\",\"data\":{\"a\":1}}");
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (inspector_log_store_get_n_bytes (store), ==,
+                    sizeof (InspectorLogRecord) + strlen ("{\"type\":\"message\",\"data\":{\"a\":1}}") + 1);
+}
+
+static gboolean
+search_done (gpointer data)
+{
+  return !inspector_log_filter_model_get_pending (data);
+}
+
+static guint64
+entry_seq_at (GListModel *model,
+              guint       position)
+{
+  g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (model, position);
+
+  return entry != NULL ? inspector_log_entry_get_seq (entry) : G_MAXUINT64;
+}
+
+/* The search model: worker-thread search, live rows, drops. */
+static void
+test_log_filter_model (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autoptr(InspectorLogFilter) filter = inspector_log_filter_new ();
+  g_autoptr(InspectorLogFilterModel) model = inspector_log_filter_model_new (filter);
+  ItemsChanged changes = { 0 };
+  guint n_resets = 0;
+
+  inspector_log_store_set_max_entries (store, 1000);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *payload = g_strdup_printf ("{\"n\":%u,\"tag\":\"%s\"}", i, i % 10 == 0 ? "Ten" : "other");
+
+      inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, i % 2 ? "odd/a" : "even/b", "p", payload, -1, NULL, NULL, NULL);
+    }
+  inspector_log_store_flush (store);
+
+  inspector_log_filter_model_set_store (model, store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1000);
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &changes);
+  g_signal_connect_swapped (model, "resetting", G_CALLBACK (count_notify), &n_resets);
+
+  inspector_log_filter_set_search (filter, "tag\":\"ten");
+  g_assert_true (inspector_log_filter_model_get_pending (model));
+  g_assert_true (wait_until (search_done, model));
+  g_assert_cmpuint (n_resets, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 100);
+  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 3), ==, 30);
+  g_assert_cmpuint (inspector_log_filter_model_find_seq (model, 30), ==, 3);
+  g_assert_cmpuint (inspector_log_filter_model_find_seq (model, 31), ==, G_MAXUINT);
+
+  /* New rows are matched as they are shown; old ones go with retention. */
+  changes.n_signals = 0;
+  for (guint i = 1000; i < 1100; i++)
+    {
+      g_autofree char *payload = g_strdup_printf ("{\"n\":%u,\"tag\":\"%s\"}", i, i % 10 == 0 ? "TEN" : "other");
+
+      inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "odd/a", "p", payload, -1, NULL, NULL, NULL);
+    }
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (changes.n_signals, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 100);
+  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 0), ==, 100);
+  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 99), ==, 1090);
+
+  /* Column words, alone. */
+  inspector_log_filter_set_search (filter, "channel:even kind:mess");
+  g_assert_true (wait_until (search_done, model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 450);
+
+  /* An empty search shows everything again, at once. */
+  inspector_log_filter_set_search (filter, "");
+  g_assert_false (inspector_log_filter_model_get_pending (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1000);
+}
+
+/* A million rows: the search answers off the main thread. */
+static void
+test_log_filter_model_million (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autoptr(InspectorLogFilter) filter = inspector_log_filter_new ();
+  g_autoptr(InspectorLogFilterModel) model = inspector_log_filter_model_new (filter);
+  g_autofree char *pad = g_strnfill (150, 'x');
+  gint64 start;
+
+  for (guint i = 0; i < INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES; i++)
+    {
+      char frame[512];
+      const char *payload;
+
+      g_snprintf (frame, sizeof frame,
+                  "{\"type\":\"message\",\"channel\":\"bench/flood\",\"from\":\"flood\",\"data\":{\"seq\":%u,\"pad\":\"%s\"}}",
+                  i, pad);
+      payload = strstr (frame, "{\"seq\"");
+      inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "bench/flood", "flood",
+                                  payload, strlen (payload) - 1, NULL, NULL, frame);
+    }
+  inspector_log_store_flush (store);
+  inspector_log_filter_model_set_store (model, store);
+
+  start = g_get_monotonic_time ();
+  inspector_log_filter_set_search (filter, "\"seq\":777777,");
+  g_assert_true (wait_until (search_done, model));
+  g_test_message ("one match in a million rows: %.1f ms (model says %.1f ms)",
+                  (g_get_monotonic_time () - start) / 1000.0,
+                  inspector_log_filter_model_get_last_search_time (model) / 1000.0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 0), ==, 777777);
+
+  start = g_get_monotonic_time ();
+  inspector_log_filter_set_search (filter, "PAD");
+  g_assert_true (wait_until (search_done, model));
+  g_test_message ("every row of a million: %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES);
+}
+
+
+/* What the log view stacks: a selection over the search model over the
+ * store. The selected row stays selected while rows arrive and old ones
+ * are dropped. */
+static void
+test_log_selection_stable (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autoptr(InspectorLogFilter) filter = inspector_log_filter_new ();
+  g_autoptr(InspectorLogFilterModel) model = inspector_log_filter_model_new (filter);
+  g_autoptr(GtkSingleSelection) selection = NULL;
+  g_autoptr(InspectorLogEntry) selected = NULL;
+
+  inspector_log_store_set_max_entries (store, 200);
+  inspector_log_filter_model_set_store (model, store);
+  selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (model)));
+  gtk_single_selection_set_autoselect (selection, FALSE);
+
+  for (guint i = 0; i < 200; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, i % 2 ? "odd" : "even", NULL);
+  inspector_log_store_flush (store);
+
+  gtk_single_selection_set_selected (selection, 150);
+  selected = g_object_ref (gtk_single_selection_get_selected_item (selection));
+  g_assert_cmpuint (inspector_log_entry_get_seq (selected), ==, 150);
+
+  /* 120 new rows push 120 old ones out; the selection moves with its row. */
+  for (guint i = 0; i < 120; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "new", NULL);
+  inspector_log_store_flush (store);
+  g_assert_true (gtk_single_selection_get_selected_item (selection) == selected);
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 30);
+
+  /* The same through a search. */
+  inspector_log_filter_set_search (filter, "even");
+  g_assert_true (wait_until (search_done, model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 40);
+  gtk_single_selection_set_selected (selection, inspector_log_filter_model_find_seq (model, 150));
+  g_assert_true (gtk_single_selection_get_selected_item (selection) == selected);
+  /* Rows 120 to 139 go; 150 stays. */
+  for (guint i = 0; i < 20; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "even later", NULL);
+  inspector_log_store_flush (store);
+  g_assert_true (gtk_single_selection_get_selected_item (selection) == selected);
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, inspector_log_filter_model_find_seq (model, 150));
+}
+
+static void
+test_channel_tree (void)
+{
+  g_autoptr(GListStore) channels = g_list_store_new (INSPECTOR_TYPE_CHANNEL);
+  g_autoptr(InspectorChannelNode) root = NULL;
+  g_autoptr(InspectorChannelNode) sensors = NULL;
+  g_autoptr(InspectorChannelNode) one = NULL;
+  const char * const names[] = { "sensors/2", "chat", "sensors/1", "sensors", "sensors/1/raw" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(InspectorChannel) channel = inspector_channel_new (names[i], FALSE);
+
+      for (guint j = 0; j <= i; j++)
+        inspector_channel_count_message (channel);
+      inspector_channel_update_stats (channel, G_USEC_PER_SEC);
+      g_list_store_append (channels, channel);
+    }
+
+  root = inspector_channel_node_build_tree (G_LIST_MODEL (channels));
+  g_assert_cmpuint (g_list_model_get_n_items (inspector_channel_node_get_children (root)), ==, 2);
+  g_assert_cmpuint (inspector_channel_node_get_message_count (root), ==, 1 + 2 + 3 + 4 + 5);
+
+  sensors = g_list_model_get_item (inspector_channel_node_get_children (root), 1);
+  g_assert_cmpstr (inspector_channel_node_get_label (sensors), ==, "sensors");
+  g_assert_cmpstr (inspector_channel_get_name (inspector_channel_node_get_channel (sensors)), ==, "sensors");
+  g_assert_cmpuint (inspector_channel_node_get_message_count (sensors), ==, 1 + 3 + 4 + 5);
+
+  one = g_list_model_get_item (inspector_channel_node_get_children (sensors), 0);
+  g_assert_cmpstr (inspector_channel_node_get_path (one), ==, "sensors/1");
+  g_assert_cmpuint (inspector_channel_node_get_message_count (one), ==, 3 + 5);
+  g_assert_cmpuint (g_list_model_get_n_items (inspector_channel_node_get_children (one)), ==, 1);
+}
+
+static void
+test_timestamp_formats (void)
+{
+  /* 2026-11-29 08:35:18.123456 UTC */
+  gint64 time = G_GINT64_CONSTANT (1795941318123456);
+  g_autofree char *relative = inspector_log_format_time (time, INSPECTOR_TIMESTAMP_RELATIVE, time - 12345678);
+  g_autofree char *iso = NULL;
+  g_autofree char *ms = NULL;
+  g_autofree char *seconds = NULL;
+
+  iso = inspector_log_format_time (time, INSPECTOR_TIMESTAMP_ISO8601, 0);
+  ms = inspector_log_format_time (time, INSPECTOR_TIMESTAMP_TIME_MS, 0);
+  seconds = inspector_log_format_time (time, INSPECTOR_TIMESTAMP_TIME, 0);
+
+  g_assert_cmpstr (relative, ==, "+12.345 s");
+  g_assert_true (g_str_has_suffix (ms, ":18.123"));
+  g_assert_true (g_str_has_suffix (seconds, ":18"));
+  g_assert_true (strstr (iso, ":18.123456") != NULL);
 }
 
 /* Connection model. */
@@ -1141,12 +1458,21 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Before any thread: the timestamp test reads local time as UTC. */
+  g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/inspector/log-store/batches", test_log_store_batches);
   g_test_add_func ("/inspector/log-store/pause-and-retention", test_log_store_pause_and_retention);
   g_test_add_func ("/inspector/log-store/million", test_log_store_million);
   g_test_add_func ("/inspector/log-filter", test_log_filter);
+  g_test_add_func ("/inspector/log-store/retention-exact", test_log_store_retention_exact);
+  g_test_add_func ("/inspector/log-store/retention-bytes", test_log_store_retention_bytes);
+  g_test_add_func ("/inspector/log-filter-model", test_log_filter_model);
+  g_test_add_func ("/inspector/log-filter-model/million", test_log_filter_model_million);
+  g_test_add_func ("/inspector/channel-tree", test_channel_tree);
+  g_test_add_func ("/inspector/log-selection-stable", test_log_selection_stable);
+  g_test_add_func ("/inspector/timestamp-formats", test_timestamp_formats);
   g_test_add_func ("/inspector/connect-options", test_connect_options);
   g_test_add_func ("/inspector/json/untrusted", test_json_untrusted);
   g_test_add_func ("/inspector/connection/subscribe-and-presence", test_connection_subscribe_and_presence);
