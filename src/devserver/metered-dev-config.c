@@ -28,6 +28,8 @@ struct _MeteredDevConfig
   GPtrArray        *secret_keys;
   MeteredDevLimits  limits;
   gboolean          account_suspended;
+  char             *tls_certificate_file;
+  char             *tls_key_file;
 };
 
 G_DEFINE_FINAL_TYPE (MeteredDevConfig, metered_dev_config, G_TYPE_OBJECT)
@@ -75,6 +77,8 @@ metered_dev_config_finalize (GObject *object)
 
   g_clear_pointer (&self->publishable_keys, g_ptr_array_unref);
   g_clear_pointer (&self->secret_keys, g_ptr_array_unref);
+  g_free (self->tls_certificate_file);
+  g_free (self->tls_key_file);
 
   G_OBJECT_CLASS (metered_dev_config_parent_class)->finalize (object);
 }
@@ -580,6 +584,43 @@ load_limits (MeteredDevConfig  *self,
                      0, MAX_PING_INTERVAL, &limits->ping_interval_seconds, error);
 }
 
+static gboolean
+read_file_name (JsonObject  *object,
+                const char  *name,
+                const char  *field,
+                char       **out,
+                GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    return invalid (error, field, "is required");
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+      json_node_get_string (node)[0] == '\0')
+    return invalid (error, field, "must be a file name");
+
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+load_tls (MeteredDevConfig  *self,
+          JsonNode          *node,
+          GError           **error)
+{
+  static const char * const allowed[] = { "certificate", "key", NULL };
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "tls", "must be an object");
+
+  object = json_node_get_object (node);
+  return check_members (object, "tls", allowed, error) &&
+         read_file_name (object, "certificate", "tls.certificate", &self->tls_certificate_file, error) &&
+         read_file_name (object, "key", "tls.key", &self->tls_key_file, error);
+}
+
 /**
  * metered_dev_config_new_from_data:
  * @data: JSON text
@@ -600,7 +641,7 @@ metered_dev_config_new_from_data (const char  *data,
                                   GError     **error)
 {
   static const char * const allowed[] = {
-    "publishableKeys", "secretKeys", "limits", "accountSuspended", NULL
+    "publishableKeys", "secretKeys", "limits", "accountSuspended", "tls", NULL
   };
   g_autoptr(MeteredDevConfig) self = NULL;
   g_autoptr(JsonNode) parsed = NULL;
@@ -654,6 +695,10 @@ metered_dev_config_new_from_data (const char  *data,
   if (!read_bool (root, "accountSuspended", "accountSuspended", &self->account_suspended, error))
     return NULL;
 
+  if ((node = json_object_get_member (root, "tls")) != NULL &&
+      !load_tls (self, node, error))
+    return NULL;
+
   return g_steal_pointer (&self);
 }
 
@@ -671,6 +716,8 @@ metered_dev_config_new_from_file (const char  *path,
                                   GError     **error)
 {
   g_autoptr(GMappedFile) file = NULL;
+  g_autoptr(MeteredDevConfig) self = NULL;
+  g_autofree char *dir = NULL;
   gsize len;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -689,8 +736,30 @@ metered_dev_config_new_from_file (const char  *path,
     }
 
   /* An empty file maps to NULL contents. */
-  return metered_dev_config_new_from_data (len > 0 ? g_mapped_file_get_contents (file) : "",
+  self = metered_dev_config_new_from_data (len > 0 ? g_mapped_file_get_contents (file) : "",
                                            len, error);
+  if (self == NULL)
+    return NULL;
+
+  /* TLS files named relative to the configuration file, as a user reads
+   * them, not relative to wherever the server was started. */
+  dir = g_path_get_dirname (path);
+  if (self->tls_certificate_file != NULL && !g_path_is_absolute (self->tls_certificate_file))
+    {
+      char *relative = self->tls_certificate_file;
+
+      self->tls_certificate_file = g_build_filename (dir, relative, NULL);
+      g_free (relative);
+    }
+  if (self->tls_key_file != NULL && !g_path_is_absolute (self->tls_key_file))
+    {
+      char *relative = self->tls_key_file;
+
+      self->tls_key_file = g_build_filename (dir, relative, NULL);
+      g_free (relative);
+    }
+
+  return g_steal_pointer (&self);
 }
 
 /**
@@ -820,4 +889,34 @@ metered_dev_config_set_account_suspended (MeteredDevConfig *self,
   g_return_if_fail (METERED_IS_DEV_CONFIG (self));
 
   self->account_suspended = !!suspended;
+}
+
+/**
+ * metered_dev_config_get_tls_certificate_file:
+ * @self: a #MeteredDevConfig
+ *
+ * Returns: (nullable): the `tls.certificate` file (PEM), made absolute
+ *   against the configuration file's directory, or %NULL without `tls`
+ */
+const char *
+metered_dev_config_get_tls_certificate_file (MeteredDevConfig *self)
+{
+  g_return_val_if_fail (METERED_IS_DEV_CONFIG (self), NULL);
+
+  return self->tls_certificate_file;
+}
+
+/**
+ * metered_dev_config_get_tls_key_file:
+ * @self: a #MeteredDevConfig
+ *
+ * Returns: (nullable): the `tls.key` file (PEM private key), made absolute
+ *   like the certificate's, or %NULL without `tls`
+ */
+const char *
+metered_dev_config_get_tls_key_file (MeteredDevConfig *self)
+{
+  g_return_val_if_fail (METERED_IS_DEV_CONFIG (self), NULL);
+
+  return self->tls_key_file;
 }

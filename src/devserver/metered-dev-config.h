@@ -69,6 +69,9 @@ MeteredDevLimits        *metered_dev_config_get_limits           (MeteredDevConf
 gboolean                 metered_dev_config_get_account_suspended (MeteredDevConfig *self);
 void                     metered_dev_config_set_account_suspended (MeteredDevConfig *self,
                                                                    gboolean          suspended);
+/* `tls.certificate` / `tls.key`: PEM files, NULL when not configured. */
+const char              *metered_dev_config_get_tls_certificate_file (MeteredDevConfig *self);
+const char              *metered_dev_config_get_tls_key_file         (MeteredDevConfig *self);
 /* Parses ["subscribe","publish",...]; FALSE for an unknown name. */
 gboolean                 metered_dev_actions_from_json           (JsonArray         *array,
                                                                   MeteredDevActions *out);

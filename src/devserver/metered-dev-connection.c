@@ -312,6 +312,14 @@ metered_dev_connection_is_virtual (MeteredDevConnection *self)
   return self->virtual_func != NULL;
 }
 
+GSocket *
+metered_dev_connection_get_socket (MeteredDevConnection *self)
+{
+  g_return_val_if_fail (METERED_IS_DEV_CONNECTION (self), NULL);
+
+  return self->socket;
+}
+
 gboolean
 metered_dev_connection_is_open (MeteredDevConnection *self)
 {
@@ -338,6 +346,68 @@ metered_dev_connection_send_text (MeteredDevConnection *self,
     self->virtual_func (self, text, self->virtual_data);
   else
     soup_websocket_connection_send_text (self->websocket, text);
+}
+
+/* libsoup refuses to send text that is not UTF-8, so the frame is
+ * written past it, straight onto the stream: an unmasked, unfragmented
+ * text frame (RFC 6455 §5.2). Only test hooks do this, on a connection
+ * with nothing else being written at that moment. */
+static void
+write_raw_text_frame (MeteredDevConnection *self,
+                      GBytes               *bytes)
+{
+  GIOStream *stream = soup_websocket_connection_get_io_stream (self->websocket);
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  guint8 header[10];
+  gsize header_len;
+
+  header[0] = 0x81;   /* FIN, text */
+  if (len < 126)
+    {
+      header[1] = len;
+      header_len = 2;
+    }
+  else if (len <= G_MAXUINT16)
+    {
+      header[1] = 126;
+      header[2] = len >> 8;
+      header[3] = len & 0xff;
+      header_len = 4;
+    }
+  else
+    {
+      header[1] = 127;
+      for (guint i = 0; i < 8; i++)
+        header[2 + i] = ((guint64) len >> (8 * (7 - i))) & 0xff;
+      header_len = 10;
+    }
+
+  g_byte_array_append (frame, header, header_len);
+  g_byte_array_append (frame, data, len);
+
+  if (!g_output_stream_write_all (g_io_stream_get_output_stream (stream), frame->data, frame->len,
+                                  NULL, NULL, &error))
+    g_info ("writing a raw frame to peer %s failed: %s", self->identity->peer_id, error->message);
+}
+
+void
+metered_dev_connection_send_bytes (MeteredDevConnection *self,
+                                   GBytes               *bytes,
+                                   gboolean              binary)
+{
+  g_return_if_fail (METERED_IS_DEV_CONNECTION (self));
+  g_return_if_fail (bytes != NULL);
+
+  if (self->stalled || self->virtual_func != NULL || !metered_dev_connection_is_open (self))
+    return;
+
+  if (binary)
+    soup_websocket_connection_send_message (self->websocket, SOUP_WEBSOCKET_DATA_BINARY, bytes);
+  else
+    write_raw_text_frame (self, bytes);
 }
 
 /**

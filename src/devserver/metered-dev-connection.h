@@ -36,12 +36,22 @@ MeteredDevConnection     *metered_dev_connection_new_virtual   (MeteredDevIdenti
 const MeteredDevIdentity *metered_dev_connection_get_identity  (MeteredDevConnection *self);
 const char               *metered_dev_connection_get_peer_id   (MeteredDevConnection *self);
 gboolean                  metered_dev_connection_is_virtual    (MeteredDevConnection *self);
+/* The socket under the WebSocket, to watch for backpressure; NULL for a
+ * virtual peer. */
+GSocket                  *metered_dev_connection_get_socket    (MeteredDevConnection *self);
 /* FALSE once closing started, the link dropped, or it was detached. */
 gboolean                  metered_dev_connection_is_open       (MeteredDevConnection *self);
 
 /* Queues a text frame; does nothing when not open or stalled. */
 void                      metered_dev_connection_send_text     (MeteredDevConnection *self,
                                                                 const char           *text);
+/* Sends @bytes as one binary frame, or as one text frame that is not
+ * checked for UTF-8 (written past libsoup, so only when nothing else is
+ * being sent); for test hooks. Does nothing when not open, stalled or
+ * virtual. */
+void                      metered_dev_connection_send_bytes    (MeteredDevConnection *self,
+                                                                GBytes               *bytes,
+                                                                gboolean              binary);
 void                      metered_dev_connection_close         (MeteredDevConnection *self,
                                                                 gushort               code,
                                                                 const char           *reason);

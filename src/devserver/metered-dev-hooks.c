@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "metered-channel.h"
 #include "metered-frame-private.h"
 #include "metered-dev-hooks.h"
 
@@ -168,6 +169,133 @@ handle_ack_mode (MeteredDevServer *server,
 }
 
 static char *
+handle_send_bytes (MeteredDevServer *server,
+                   const char       *hook,
+                   const char       *peer_id,
+                   JsonObject       *object)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  JsonNode *data;
+  JsonNode *binary;
+  const char *text;
+  guchar *decoded;
+  gsize len;
+
+  if (!optional_member (object, "base64", G_TYPE_STRING, &data) || data == NULL)
+    return answer_error (hook, "base64 must be a string");
+  if (!optional_member (object, "binary", G_TYPE_BOOLEAN, &binary))
+    return answer_error (hook, "binary must be true or false");
+
+  /* g_base64_decode() skips what is not base64; a strict check keeps a
+   * typo from sending something else than the test meant. */
+  text = json_node_get_string (data);
+  if (strspn (text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != strlen (text) ||
+      strlen (text) % 4 != 0)
+    return answer_error (hook, "base64 is not valid base64");
+
+  decoded = g_base64_decode (text, &len);
+  bytes = g_bytes_new_take (decoded, len);
+
+  return answer_affected (hook,
+                          metered_dev_server_hook_send_bytes (server, peer_id, bytes,
+                                                              binary != NULL && json_node_get_boolean (binary)),
+                          NULL);
+}
+
+/* A whole number member from @min to @max; @fallback when absent. */
+static gboolean
+optional_count (JsonObject *object,
+                const char *name,
+                gint64      min,
+                gint64      max,
+                gint64      fallback,
+                gint64     *out)
+{
+  JsonNode *node;
+
+  if (!optional_member (object, name, G_TYPE_INT64, &node))
+    return FALSE;
+
+  *out = node != NULL ? json_node_get_int (node) : fallback;
+  return *out >= min && *out <= max;
+}
+
+static char *
+answer_flood (const char *hook,
+              guint       flood_id,
+              gboolean    known,
+              guint64     sent,
+              gboolean    finished)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "hook");
+  json_builder_add_string_value (builder, hook);
+  json_builder_set_member_name (builder, "floodId");
+  json_builder_add_int_value (builder, flood_id);
+  json_builder_set_member_name (builder, "affected");
+  json_builder_add_int_value (builder, known ? 1 : 0);
+  json_builder_set_member_name (builder, "sent");
+  json_builder_add_int_value (builder, (gint64)sent);
+  json_builder_set_member_name (builder, "finished");
+  json_builder_add_boolean_value (builder, finished);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return node_to_json (root);
+}
+
+static char *
+handle_flood (MeteredDevServer *server,
+              const char       *hook,
+              JsonObject       *object)
+{
+  JsonNode *channel;
+  gint64 rate;
+  gint64 count;
+  gint64 payload_size;
+
+  if (!optional_member (object, "channel", G_TYPE_STRING, &channel) || channel == NULL ||
+      !metered_channel_validate (json_node_get_string (channel), NULL))
+    return answer_error (hook, "channel must be a valid channel name");
+  if (!optional_count (object, "rate", 0, G_MAXUINT, 0, &rate))
+    return answer_error (hook, "rate must be a whole number of messages per second (0: as fast as read)");
+  if (!optional_count (object, "count", 0, G_MAXINT64, 0, &count))
+    return answer_error (hook, "count must be a whole number (0: until stopped)");
+  if (!optional_count (object, "payloadSize", 0, METERED_DEV_FLOOD_MAX_PAYLOAD, 200, &payload_size))
+    return answer_error (hook, "payloadSize must be from 0 to 1048576");
+
+  return answer_flood (hook,
+                       metered_dev_server_start_flood (server, json_node_get_string (channel),
+                                                       (guint)rate, (guint64)count, (gsize)payload_size),
+                       TRUE, 0, FALSE);
+}
+
+/* floodStatus reads the counters; stopFlood reads them, then stops. */
+static char *
+handle_flood_status (MeteredDevServer *server,
+                     const char       *hook,
+                     JsonObject       *object,
+                     gboolean          stop)
+{
+  gint64 flood_id;
+  guint64 sent = 0;
+  gboolean finished = FALSE;
+  gboolean known;
+
+  if (!optional_count (object, "floodId", 1, G_MAXUINT, 0, &flood_id))
+    return answer_error (hook, "floodId must be the id a flood hook answered with");
+
+  known = metered_dev_server_get_flood_sent (server, (guint)flood_id, &sent, &finished);
+  if (stop)
+    metered_dev_server_stop_flood (server, (guint)flood_id);
+
+  return answer_flood (hook, (guint)flood_id, known, sent, finished);
+}
+
+static char *
 handle_object (MeteredDevServer *server,
                JsonObject       *object)
 {
@@ -201,8 +329,20 @@ handle_object (MeteredDevServer *server,
                               NULL);
     }
 
+  if (g_str_equal (hook, "sendBytes"))
+    return handle_send_bytes (server, hook, peer_id, object);
+
   if (g_str_equal (hook, "ackMode"))
     return handle_ack_mode (server, hook, peer_id, object);
+
+  if (g_str_equal (hook, "flood"))
+    return handle_flood (server, hook, object);
+
+  if (g_str_equal (hook, "floodStatus"))
+    return handle_flood_status (server, hook, object, FALSE);
+
+  if (g_str_equal (hook, "stopFlood"))
+    return handle_flood_status (server, hook, object, TRUE);
 
   if (g_str_equal (hook, "stall"))
     {

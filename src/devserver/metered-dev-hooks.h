@@ -4,15 +4,20 @@
  *   {"hook":"drop","peerId":"p"}
  *   {"hook":"close","peerId":"p","code":4011,"reason":"r"}
  *   {"hook":"sendRaw","peerId":"p","text":"..."}
+ *   {"hook":"sendBytes","peerId":"p","base64":"...","binary":false}
  *   {"hook":"ackMode","peerId":"p","mode":"normal|delay|swallow","delayMs":500}
  *   {"hook":"stall","peerId":"p","stalled":true}
  *   {"hook":"rejectConnections","code":4010}          (0 turns it off)
  *   {"hook":"suspend","suspended":true}
  *   {"hook":"connections"}
+ *   {"hook":"flood","channel":"c","rate":0,"count":0,"payloadSize":200}
+ *   {"hook":"floodStatus","floodId":1}
+ *   {"hook":"stopFlood","floodId":1}
  * `peerId` left out selects every connection. Answers are
  * {"hook":NAME,"affected":N} (plus "connections":[{peerId,channels}] for
  * `connections`) or {"hook":NAME,"error":"..."}; NAME is null when the
- * line had none.
+ * line had none. The flood hooks answer {"hook":NAME,"floodId":ID,
+ * "affected":0|1,"sent":N,"finished":BOOL} (affected 0: unknown flood).
  *
  * SPDX-License-Identifier: MIT
  */

@@ -76,10 +76,13 @@ metered_dev_main (const char  *prgname,
 {
   g_autofree char *host = NULL;
   g_autofree char *config_path = NULL;
+  g_autofree char *tls_certificate_path = NULL;
+  g_autofree char *tls_key_path = NULL;
   g_autofree char *url = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(MeteredDevConfig) config = NULL;
   g_autoptr(MeteredDevHooks) hooks = NULL;
+  g_autoptr(GTlsCertificate) tls_certificate = NULL;
   g_autoptr(GError) error = NULL;
   gboolean demo = FALSE;
   gboolean test_hooks = FALSE;
@@ -93,6 +96,8 @@ metered_dev_main (const char  *prgname,
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, "JSON configuration: keys, limits, account state", "FILE" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, "Run simulated peers (sensors, chat bots, an echo peer)", NULL },
     { "test-hooks", 0, 0, G_OPTION_ARG_NONE, &test_hooks, "Read test hook commands, one JSON object per line, from stdin", NULL },
+    { "tls-certificate", 0, 0, G_OPTION_ARG_FILENAME, &tls_certificate_path, "Serve wss:// with this PEM certificate (chain)", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key_path, "The PEM private key of --tls-certificate", "FILE" },
     { NULL }
   };
 
@@ -136,10 +141,35 @@ metered_dev_main (const char  *prgname,
         }
     }
 
+  /* The options win over the configuration file's `tls`. */
+  if (tls_certificate_path == NULL && tls_key_path == NULL && config != NULL &&
+      metered_dev_config_get_tls_certificate_file (config) != NULL)
+    {
+      tls_certificate_path = g_strdup (metered_dev_config_get_tls_certificate_file (config));
+      tls_key_path = g_strdup (metered_dev_config_get_tls_key_file (config));
+    }
+
+  if ((tls_certificate_path == NULL) != (tls_key_path == NULL))
+    {
+      g_printerr ("%s: --tls-certificate and --tls-key go together\n", prgname);
+      return EXIT_USAGE;
+    }
+
+  if (tls_certificate_path != NULL)
+    {
+      tls_certificate = g_tls_certificate_new_from_files (tls_certificate_path, tls_key_path, &error);
+      if (tls_certificate == NULL)
+        {
+          g_printerr ("%s: cannot load the TLS certificate: %s\n", prgname, error->message);
+          return EXIT_USAGE;
+        }
+    }
+
   raise_file_limit ();
 
   app.loop = g_main_loop_new (NULL, FALSE);
   app.server = metered_dev_server_new (config);
+  metered_dev_server_set_tls_certificate (app.server, tls_certificate);
   g_signal_connect (app.server, "stopped", G_CALLBACK (on_stopped), &app);
 
   if (!metered_dev_server_listen (app.server, host, port, &error))

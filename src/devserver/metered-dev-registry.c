@@ -432,6 +432,29 @@ metered_dev_registry_list_channels (MeteredDevRegistry   *self,
   return names;
 }
 
+GPtrArray *
+metered_dev_registry_list_subscribers (MeteredDevRegistry *self,
+                                       const char         *name)
+{
+  GPtrArray *connections = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key;
+  Channel *channel;
+
+  g_return_val_if_fail (METERED_IS_DEV_REGISTRY (self), connections);
+  g_return_val_if_fail (name != NULL, connections);
+
+  channel = g_hash_table_lookup (self->channels, name);
+  if (channel == NULL)
+    return connections;
+
+  g_hash_table_iter_init (&iter, channel->subscribers);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (connections, g_object_ref (key));
+
+  return connections;
+}
+
 guint
 metered_dev_registry_get_n_channels (MeteredDevRegistry *self)
 {

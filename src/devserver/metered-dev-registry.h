@@ -58,6 +58,10 @@ GPtrArray          *metered_dev_registry_list_peers         (MeteredDevRegistry 
  * Returns: (transfer container) (element-type utf8) */
 GPtrArray          *metered_dev_registry_list_channels      (MeteredDevRegistry   *self,
                                                              MeteredDevConnection *connection);
+/* The connections subscribed to @channel, held.
+ * Returns: (transfer container) (element-type MeteredDevConnection) */
+GPtrArray          *metered_dev_registry_list_subscribers   (MeteredDevRegistry   *self,
+                                                             const char           *channel);
 /* How many channels have at least one subscriber; a channel is forgotten
  * when its last subscriber leaves. */
 guint               metered_dev_registry_get_n_channels     (MeteredDevRegistry   *self);

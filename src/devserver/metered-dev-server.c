@@ -5,10 +5,12 @@
 
 #define G_LOG_DOMAIN "metered-devserver"
 
+#include "metered-channel.h"
 #include "metered-close-code.h"
 #include "metered-frame-private.h"
 #include "metered-dev-demo.h"
 #include "metered-dev-dispatch.h"
+#include "metered-dev-flood.h"
 #include "metered-dev-rest.h"
 #include "metered-dev-server-private.h"
 
@@ -32,6 +34,7 @@ struct _MeteredDevServer
 
   SoupServer          *soup;
   GMainContext        *context;
+  GTlsCertificate     *tls_certificate;
   char                *host;
   guint                port;
 
@@ -49,6 +52,10 @@ struct _MeteredDevServer
 
   guint                idle_grace_ms;
   gushort              reject_code;
+
+  /* flood id -> MeteredDevFlood */
+  GHashTable          *floods;
+  guint                next_flood_id;
 
   GSource             *sweep_source;
   GSource             *stop_source;
@@ -426,6 +433,7 @@ metered_dev_server_dispose (GObject *object)
   MeteredDevServer *self = (MeteredDevServer *)object;
 
   g_clear_object (&self->demo);
+  g_hash_table_remove_all (self->floods);
   destroy_source (&self->sweep_source);
   destroy_source (&self->stop_source);
 
@@ -448,9 +456,11 @@ metered_dev_server_finalize (GObject *object)
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_pointer (&self->attached, g_hash_table_unref);
   g_clear_pointer (&self->peers, g_hash_table_unref);
+  g_clear_pointer (&self->floods, g_hash_table_unref);
   g_clear_object (&self->registry);
   g_clear_object (&self->config);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->tls_certificate);
   g_free (self->host);
 
   G_OBJECT_CLASS (metered_dev_server_parent_class)->finalize (object);
@@ -543,6 +553,7 @@ metered_dev_server_init (MeteredDevServer *self)
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_list_free);
   self->period_start = g_get_real_time () / G_USEC_PER_SEC;
   self->idle_grace_ms = DEFAULT_IDLE_GRACE_MS;
+  self->floods = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
 }
 
 /**
@@ -636,6 +647,7 @@ metered_dev_server_listen (MeteredDevServer  *self,
    * contain an encoded `/`. */
   soup = soup_server_new ("raw-paths", TRUE,
                           "server-header", "metered-devserver",
+                          "tls-certificate", self->tls_certificate,
                           NULL);
   /* No permessage-deflate: its zlib state costs about 100 KB per
    * connection, and compressing each delivery separately would undo
@@ -645,7 +657,8 @@ metered_dev_server_listen (MeteredDevServer  *self,
   soup_server_add_handler (soup, "/v1", on_v1_request, self, NULL);
   soup_server_add_websocket_handler (soup, "/v1", NULL, NULL, on_websocket, self, NULL);
 
-  if (!soup_server_listen (soup, socket_address, 0, error))
+  if (!soup_server_listen (soup, socket_address,
+                           self->tls_certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
 
   /* The port from the listening socket (soup_server_get_uris() leaks). */
@@ -685,17 +698,40 @@ metered_dev_server_get_port (MeteredDevServer *self)
  * @self: a listening #MeteredDevServer
  *
  * Returns: (transfer full): the base URL a client is given, `ws://HOST:PORT`
+ *   (`wss://` with a TLS certificate)
  */
 char *
 metered_dev_server_dup_url (MeteredDevServer *self)
 {
+  const char *scheme;
+
   g_return_val_if_fail (METERED_IS_DEV_SERVER (self), NULL);
   g_return_val_if_fail (self->host != NULL, NULL);
 
+  scheme = self->tls_certificate != NULL ? "wss" : "ws";
   if (strchr (self->host, ':') != NULL)
-    return g_strdup_printf ("ws://[%s]:%u", self->host, self->port);
+    return g_strdup_printf ("%s://[%s]:%u", scheme, self->host, self->port);
 
-  return g_strdup_printf ("ws://%s:%u", self->host, self->port);
+  return g_strdup_printf ("%s://%s:%u", scheme, self->host, self->port);
+}
+
+/**
+ * metered_dev_server_set_tls_certificate:
+ * @self: a #MeteredDevServer that is not listening yet
+ * @certificate: (nullable): a certificate with its private key, or %NULL
+ *
+ * With a certificate the server speaks TLS only: `wss://` for clients and
+ * `https://` for the REST plane.
+ */
+void
+metered_dev_server_set_tls_certificate (MeteredDevServer *self,
+                                        GTlsCertificate  *certificate)
+{
+  g_return_if_fail (METERED_IS_DEV_SERVER (self));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+  g_return_if_fail (self->soup == NULL);
+
+  g_set_object (&self->tls_certificate, certificate);
 }
 
 /**
@@ -789,6 +825,7 @@ metered_dev_server_stop (MeteredDevServer *self,
   g_message ("stopping: %u connections", self->n_open);
 
   g_clear_object (&self->demo);
+  g_hash_table_remove_all (self->floods);
   destroy_source (&self->sweep_source);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
@@ -1064,6 +1101,36 @@ metered_dev_server_hook_send_raw (MeteredDevServer *self,
 }
 
 /**
+ * metered_dev_server_hook_send_bytes:
+ * @self: a #MeteredDevServer
+ * @peer_id: (nullable): the receiving peer; %NULL for every connection
+ * @bytes: the frame's payload, sent as it is
+ * @binary: whether to send a binary frame rather than a text frame
+ *
+ * Unlike metered_dev_server_hook_send_raw(), the text is not checked: this
+ * is how a test plays a server that sends invalid UTF-8.
+ *
+ * Returns: the number of connections the frame was queued on
+ */
+guint
+metered_dev_server_hook_send_bytes (MeteredDevServer *self,
+                                    const char       *peer_id,
+                                    GBytes           *bytes,
+                                    gboolean          binary)
+{
+  g_autoptr(GPtrArray) targets = NULL;
+
+  g_return_val_if_fail (METERED_IS_DEV_SERVER (self), 0);
+  g_return_val_if_fail (bytes != NULL, 0);
+
+  targets = collect_connections (self->attached, peer_id, TRUE);
+  for (guint i = 0; i < targets->len; i++)
+    metered_dev_connection_send_bytes (g_ptr_array_index (targets, i), bytes, binary);
+
+  return targets->len;
+}
+
+/**
  * metered_dev_server_hook_set_ack_mode:
  * @self: a #MeteredDevServer
  * @peer_id: (nullable): the peer; %NULL for every open connection
@@ -1193,4 +1260,114 @@ metered_dev_server_hook_list_connections (MeteredDevServer *self,
   json_builder_end_array (builder);
 
   return json_builder_get_root (builder);
+}
+
+/* Floods: a publisher inside the server, for benchmarks. */
+
+/* Finished floods are kept until asked about once more, so that their
+ * count can still be read; starting a new one forgets them. */
+static void
+forget_finished_floods (MeteredDevServer *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->floods);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      if (metered_dev_flood_is_finished (value))
+        g_hash_table_iter_remove (&iter);
+    }
+}
+
+/**
+ * metered_dev_server_start_flood:
+ * @self: a listening #MeteredDevServer
+ * @channel: a valid channel name
+ * @rate_per_second: messages per second; 0 for as fast as the slowest
+ *   subscriber reads
+ * @count: how many messages to publish; 0 for no end
+ * @payload_size: the size of each payload's JSON text, in bytes
+ *
+ * Publishes `{"seq":N,"sentUs":T,"pad":"…"}` payloads from the peer
+ * `flood` through the normal fan-out: N counts from 0 per flood, T is the
+ * wall-clock send time in microseconds. It publishes only while @channel
+ * has a subscriber on a socket and every such socket can take more, so a
+ * slow subscriber slows the flood instead of growing the server's memory.
+ *
+ * Returns: the flood's id, never 0
+ */
+guint
+metered_dev_server_start_flood (MeteredDevServer *self,
+                                const char       *channel,
+                                guint             rate_per_second,
+                                guint64           count,
+                                gsize             payload_size)
+{
+  guint id;
+
+  g_return_val_if_fail (METERED_IS_DEV_SERVER (self), 0);
+  g_return_val_if_fail (channel != NULL && metered_channel_validate (channel, NULL), 0);
+  g_return_val_if_fail (payload_size <= METERED_DEV_FLOOD_MAX_PAYLOAD, 0);
+  g_return_val_if_fail (!self->stopping, 0);
+
+  forget_finished_floods (self);
+
+  if (++self->next_flood_id == 0)
+    self->next_flood_id = 1;
+  id = self->next_flood_id;
+
+  g_hash_table_insert (self->floods, GUINT_TO_POINTER (id),
+                       metered_dev_flood_new (self, channel, rate_per_second, count, payload_size));
+
+  return id;
+}
+
+/**
+ * metered_dev_server_stop_flood:
+ * @self: a #MeteredDevServer
+ * @flood_id: an id from metered_dev_server_start_flood()
+ *
+ * Stops the flood (if it still runs) and forgets it; unknown ids are
+ * ignored.
+ */
+void
+metered_dev_server_stop_flood (MeteredDevServer *self,
+                               guint             flood_id)
+{
+  g_return_if_fail (METERED_IS_DEV_SERVER (self));
+
+  g_hash_table_remove (self->floods, GUINT_TO_POINTER (flood_id));
+}
+
+/**
+ * metered_dev_server_get_flood_sent:
+ * @self: a #MeteredDevServer
+ * @flood_id: an id from metered_dev_server_start_flood()
+ * @sent: (out) (optional): the number of messages published so far
+ * @finished: (out) (optional): whether the flood published its count
+ *
+ * Returns: %FALSE when the flood is unknown (stopped, or finished and
+ *   forgotten)
+ */
+gboolean
+metered_dev_server_get_flood_sent (MeteredDevServer *self,
+                                   guint             flood_id,
+                                   guint64          *sent,
+                                   gboolean         *finished)
+{
+  MeteredDevFlood *flood;
+
+  g_return_val_if_fail (METERED_IS_DEV_SERVER (self), FALSE);
+
+  flood = g_hash_table_lookup (self->floods, GUINT_TO_POINTER (flood_id));
+  if (flood == NULL)
+    return FALSE;
+
+  if (sent != NULL)
+    *sent = metered_dev_flood_get_sent (flood);
+  if (finished != NULL)
+    *finished = metered_dev_flood_is_finished (flood);
+
+  return TRUE;
 }

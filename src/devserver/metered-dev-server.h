@@ -53,6 +53,12 @@ guint             metered_dev_server_get_n_connections (MeteredDevServer *self);
 void              metered_dev_server_set_idle_grace (MeteredDevServer  *self,
                                                      guint              grace_ms);
 
+/* Serves wss:// (and REST over https://) with @certificate, which must
+ * carry its private key; %NULL for plain ws://. Call it before
+ * metered_dev_server_listen(). */
+void              metered_dev_server_set_tls_certificate (MeteredDevServer *self,
+                                                          GTlsCertificate  *certificate);
+
 /* Test hooks: reachable from C, and from the metered-devserver binary only
  * through --test-hooks on stdin; never from the network. @peer_id selects
  * every connection of that peer; NULL selects every connection.
@@ -72,6 +78,12 @@ guint metered_dev_server_hook_close         (MeteredDevServer *self,
 guint metered_dev_server_hook_send_raw      (MeteredDevServer *self,
                                              const char       *peer_id,
                                              const char       *text);
+/* Sends @bytes as one frame, unchecked: a text frame that need not be
+ * UTF-8 (a hostile server), or a binary frame. */
+guint metered_dev_server_hook_send_bytes    (MeteredDevServer *self,
+                                             const char       *peer_id,
+                                             GBytes           *bytes,
+                                             gboolean          binary);
 guint metered_dev_server_hook_set_ack_mode  (MeteredDevServer *self,
                                              const char       *peer_id,
                                              MeteredDevAckMode mode,
@@ -91,6 +103,28 @@ void  metered_dev_server_hook_set_suspended (MeteredDevServer *self,
  * selected connections. */
 JsonNode *metered_dev_server_hook_list_connections (MeteredDevServer *self,
                                                     const char       *peer_id);
+/* Floods, for benchmarks: a publisher inside the server that sends
+ * {"seq":N,"sentUs":T,"pad":"…"} payloads of about @payload_size bytes to
+ * @channel (N counts from 0, T is g_get_real_time()), as `message` frames
+ * from peer `flood`. @rate_per_second 0: as fast as the slowest
+ * subscriber drains; @count 0: until stopped. It waits while the channel
+ * has no subscriber, and while any subscriber's socket is full, so it
+ * never queues without bound. Returns the flood's id (never 0). */
+#define METERED_DEV_FLOOD_MAX_PAYLOAD (1024 * 1024)
+guint     metered_dev_server_start_flood    (MeteredDevServer *self,
+                                             const char       *channel,
+                                             guint             rate_per_second,
+                                             guint64           count,
+                                             gsize             payload_size);
+/* Stops and forgets the flood; unknown ids are ignored. */
+void      metered_dev_server_stop_flood     (MeteredDevServer *self,
+                                             guint             flood_id);
+/* FALSE for an unknown flood. Finished floods stay known until the next
+ * start. */
+gboolean  metered_dev_server_get_flood_sent (MeteredDevServer *self,
+                                             guint             flood_id,
+                                             guint64          *sent,
+                                             gboolean         *finished);
 /* Whether @code can be sent in a close frame by this server: 1000–1003,
  * 1007–1011 or 3000–4999. */
 gboolean  metered_dev_close_code_is_sendable (guint code);

@@ -39,6 +39,7 @@
 /* RFC 6455 leaves 123 bytes for the reason of a close frame. */
 #define MAX_CLOSE_REASON_BYTES         123
 #define MAX_REASON_CHARS               256
+#define MAX_ERROR_MESSAGE_CHARS        1024
 #define DEFAULT_CLOSE_REASON           "client requested close"
 #define REDACTED                       "[REDACTED]"
 
@@ -370,23 +371,28 @@ scrub_secrets (MeteredClient *self,
     g_string_replace (text, self->token_in_use, REDACTED, 0);
 }
 
-/* Close reasons are server-controlled: valid UTF-8, no control
- * characters, bounded, no secrets. */
+/* Close reasons and error messages are server-controlled: valid UTF-8,
+ * no control characters (no terminal escapes), at most @max_chars, no
+ * secrets. Secrets go first, so that the cut cannot leave part of one. */
 static char *
 sanitize_text (MeteredClient *self,
-               const char    *text)
+               const char    *text,
+               glong          max_chars)
 {
-  g_autofree char *valid = NULL;
+  g_autofree char *made_valid = NULL;
+  GString *valid;
   GString *out;
   glong n_chars = 0;
 
   if (text == NULL)
     return g_strdup ("");
 
-  valid = g_utf8_make_valid (text, -1);
-  out = g_string_sized_new (strlen (valid));
+  made_valid = g_utf8_make_valid (text, -1);
+  valid = g_string_new (made_valid);
+  scrub_secrets (self, valid);
+  out = g_string_sized_new (valid->len);
 
-  for (const char *p = valid; *p != '\0' && n_chars < MAX_REASON_CHARS; p = g_utf8_next_char (p), n_chars++)
+  for (const char *p = valid->str; *p != '\0' && n_chars < max_chars; p = g_utf8_next_char (p), n_chars++)
     {
       gunichar c = g_utf8_get_char (p);
 
@@ -396,9 +402,28 @@ sanitize_text (MeteredClient *self,
         g_string_append_unichar (out, c);
     }
 
-  scrub_secrets (self, out);
+  g_string_free (valid, TRUE);
 
   return g_string_free (out, FALSE);
+}
+
+/* A copy of @text without the credential, or NULL when it holds none:
+ * frame observers show frames to people, and a server may echo the key
+ * or token in one. */
+static char *
+dup_scrubbed (MeteredClient *self,
+              const char    *text)
+{
+  GString *copy;
+
+  if ((self->api_key == NULL || self->api_key[0] == '\0' || strstr (text, self->api_key) == NULL) &&
+      (self->token_in_use == NULL || self->token_in_use[0] == '\0' || strstr (text, self->token_in_use) == NULL))
+    return NULL;
+
+  copy = g_string_new (text);
+  scrub_secrets (self, copy);
+
+  return g_string_free (copy, FALSE);
 }
 
 static void
@@ -1347,10 +1372,16 @@ handle_error_frame (MeteredClient *self,
                     MeteredFrame  *frame)
 {
   Pending *pending = pending_take (self, frame->request_id);
+  g_autofree char *message = NULL;
+
+  /* Free text for logs, which a server may fill with anything, the
+   * credential it was given included. */
+  if (frame->message != NULL)
+    message = sanitize_text (self, frame->message, MAX_ERROR_MESSAGE_CHARS);
 
   if (pending != NULL)
     {
-      pending_complete (pending, metered_server_error_new (frame->code, frame->message));
+      pending_complete (pending, metered_server_error_new (frame->code, message));
       return;
     }
 
@@ -1363,7 +1394,7 @@ handle_error_frame (MeteredClient *self,
     }
 
   emit_event (self, SIGNAL_SERVER_ERROR,
-              metered_server_error_event_new (frame->code, frame->message, frame->request_id));
+              metered_server_error_event_new (frame->code, message, frame->request_id));
 }
 
 static void
@@ -1394,8 +1425,7 @@ dispatch_frame (MeteredClient *self,
     case METERED_FRAME_MESSAGE:
       emit_event (self, SIGNAL_MESSAGE,
                   metered_message_event_new_take (frame->channel, frame->peer_id, frame->data,
-                                                  metered_frame_dup_data_text (frame),
-                                                  frame->metadata));
+                                                  NULL, frame->metadata));
       break;
 
     case METERED_FRAME_DIRECT:
@@ -1439,6 +1469,7 @@ on_ws_message (SoupWebsocketConnection *conn,
   MeteredClient *self = link->client;
   g_autoptr(Link) hold = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
   MeteredFrame frame;
   const char *text;
   gsize len;
@@ -1466,7 +1497,12 @@ on_ws_message (SoupWebsocketConnection *conn,
     }
 
   self->last_rx_time = g_get_monotonic_time ();
-  observe_frame (self, FALSE, text);
+  if (self->frame_observer != NULL)
+    {
+      /* Observers may keep the text until the frame is dispatched. */
+      shown = dup_scrubbed (self, text);
+      observe_frame (self, FALSE, shown != NULL ? shown : text);
+    }
 
   if (!metered_frame_parse_server_frame (text, len, &frame, &error))
     {
@@ -1516,7 +1552,7 @@ on_ws_closed (SoupWebsocketConnection *conn,
   code = soup_websocket_connection_get_close_code (conn);
   if (code == 0)
     code = METERED_CLOSE_CODE_ABNORMAL;
-  reason = sanitize_text (self, soup_websocket_connection_get_close_data (conn));
+  reason = sanitize_text (self, soup_websocket_connection_get_close_data (conn), MAX_REASON_CHARS);
 
   g_info ("The connection closed with code %d", code);
   handle_close (self, code, reason, NULL);
@@ -1556,7 +1592,7 @@ on_ws_connected (GObject      *source,
       else
         detail = g_strdup_printf ("the connection failed: %s", error->message);
 
-      reason = sanitize_text (self, detail);
+      reason = sanitize_text (self, detail, MAX_REASON_CHARS);
       g_info ("Connecting failed: %s", reason);
       handle_close (self, METERED_CLOSE_CODE_ABNORMAL, reason, NULL);
       return;

@@ -24,7 +24,9 @@
  * ([method@Metered.MessageEvent.get_data_text]), which is what an application
  * that stores or displays messages needs; neither is parsed again.
  *
- * Instances are immutable.
+ * Instances are immutable. The text is written from the node the first time
+ * it is asked for: an application that only reads the node (most of them,
+ * at high rates) never pays for it.
  */
 struct _MeteredMessageEvent
 {
@@ -32,9 +34,9 @@ struct _MeteredMessageEvent
 
   char       *channel;
   char       *sender_peer_id;
-  char       *data_text;
+  char       *data_text;        /* written on demand, once */
   JsonObject *sender_metadata;
-  JsonNode   *data;             /* built on demand */
+  JsonNode   *data;
 };
 
 G_DEFINE_FINAL_TYPE (MeteredMessageEvent, metered_message_event, G_TYPE_OBJECT)
@@ -88,7 +90,7 @@ metered_message_event_get_property (GObject    *object,
       break;
 
     case PROP_DATA_TEXT:
-      g_value_set_string (value, self->data_text);
+      g_value_set_string (value, metered_message_event_get_data_text (self));
       break;
 
     case PROP_SENDER_METADATA:
@@ -180,7 +182,6 @@ metered_message_event_new_take (const char *channel,
   g_return_val_if_fail (channel != NULL, NULL);
   g_return_val_if_fail (sender_peer_id != NULL, NULL);
   g_return_val_if_fail (data != NULL, NULL);
-  g_return_val_if_fail (data_text != NULL, NULL);
 
   self = g_object_new (METERED_TYPE_MESSAGE_EVENT, NULL);
   self->channel = g_strdup (channel);
@@ -252,9 +253,28 @@ metered_message_event_get_data (MeteredMessageEvent *self)
 const char *
 metered_message_event_get_data_text (MeteredMessageEvent *self)
 {
+  char *text;
+
   g_return_val_if_fail (METERED_IS_MESSAGE_EVENT (self), NULL);
 
-  return self->data_text;
+  text = g_atomic_pointer_get (&self->data_text);
+  if (text != NULL)
+    return text;
+
+  /* Events may be read from several threads: whoever writes it first wins. */
+  {
+    GString *out = g_string_new (NULL);
+
+    metered_json_append_node (out, self->data);
+    text = g_string_free (out, FALSE);
+  }
+  if (!g_atomic_pointer_compare_and_exchange (&self->data_text, NULL, text))
+    {
+      g_free (text);
+      text = g_atomic_pointer_get (&self->data_text);
+    }
+
+  return text;
 }
 
 /**
