@@ -5,6 +5,8 @@
 
 #define G_LOG_DOMAIN "inspector-compose-pane"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "metered-channel.h"
@@ -332,7 +334,9 @@ create_saved_row (gpointer item,
   InspectorSavedPayload *payload = item;
   const char *name = inspector_saved_payload_get_name (payload);
   g_autofree char *summary = inspector_saved_payload_dup_summary (payload);
-  g_autofree char *preview = g_utf8_make_valid (inspector_saved_payload_get_json (payload), 200);
+  const char *json = inspector_saved_payload_get_json (payload);
+  /* The length is the bytes to read, not a cap: a shorter payload stops at its end. */
+  g_autofree char *preview = g_utf8_make_valid (json, strnlen (json, 200));
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);

@@ -351,6 +351,7 @@ test_logs_keep_secrets (void)
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) minted = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("{\"peerId\":\"bob\"}", 16);
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/v1/tokens", server->port);
   g_autofree char *err = NULL;
   g_autofree char *minted_text = NULL;
@@ -364,8 +365,8 @@ test_logs_keep_secrets (void)
   msg = soup_message_new ("POST", url);
   soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization",
                                "Bearer sk_id_visible:sk_secret_Zq9Hidden");
-  soup_message_set_request_body_from_bytes (msg, "application/json",
-                                            g_bytes_new_static ("{\"peerId\":\"bob\"}", 16));
+  /* The message takes its own reference to the body. */
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
   minted = soup_session_send_and_read (session, msg, NULL, NULL);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
   minted_text = g_strndup (g_bytes_get_data (minted, NULL), g_bytes_get_size (minted));
