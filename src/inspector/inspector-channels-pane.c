@@ -166,7 +166,8 @@ on_entry_changed (InspectorChannelsPane *self)
 
   /* An empty entry is not an error yet, only not ready. */
   show_error (self, !valid && text[0] != '\0' ? error->message : NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.subscribe", valid && self->connection != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "channels.subscribe",
+                                 valid && self->connection != NULL && !inspector_connection_get_offline (self->connection));
 }
 
 static void
@@ -178,7 +179,7 @@ subscribe_action (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
   g_autofree char *name = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry)));
 
-  if (self->connection == NULL)
+  if (self->connection == NULL || inspector_connection_get_offline (self->connection))
     return;
 
   if (!validate_entry (self, &error) ||
@@ -684,6 +685,7 @@ inspector_channels_pane_set_connection (InspectorChannelsPane *self,
                                         InspectorConnection   *connection)
 {
   GListModel *channels;
+  gboolean offline;
 
   g_return_if_fail (INSPECTOR_IS_CHANNELS_PANE (self));
   g_return_if_fail (connection == NULL || INSPECTOR_IS_CONNECTION (connection));
@@ -716,6 +718,13 @@ inspector_channels_pane_set_connection (InspectorChannelsPane *self,
     }
   else
     rebuild_tree (self);
+
+  /* An imported log is read-only: there is nothing to subscribe with. */
+  offline = connection != NULL && inspector_connection_get_offline (connection);
+  if (offline)
+    gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->entry), !offline);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->metadata_check), !offline);
 
   update_stack (self);
   on_entry_changed (self);

@@ -62,6 +62,10 @@ dup_state_text (InspectorConnectionHeader *self,
   gint64 next = inspector_connection_get_next_attempt_time (self->connection);
   guint attempt = inspector_connection_get_reconnect_attempt (self->connection);
 
+  /* An imported log never connected: "Closed" would suggest it did. */
+  if (inspector_connection_get_offline (self->connection))
+    return g_strdup (_("Imported log"));
+
   if (state == METERED_CLIENT_STATE_CONNECTING)
     return g_strdup (_("Connecting…"));
 

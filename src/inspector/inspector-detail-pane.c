@@ -4,8 +4,8 @@
  * the one selected row.
  *
  * The Diff page compares the selected message with the previous message
- * on the same channel, found by walking back through the log (at most
- * %DIFF_SEARCH_ROWS rows), and only while the page is shown. The Plot
+ * on the same channel, found through the log's link from each row to its
+ * channel's previous message, and only while the page is shown. The Plot
  * button lists the numeric fields of the selected message and asks,
  * through #InspectorDetailPane::plot-requested, for one to be plotted.
  *
@@ -25,8 +25,6 @@
 #include "inspector-json-path.h"
 #include "inspector-source-style.h"
 
-/* How far back the Diff page looks for the previous message of a channel. */
-#define DIFF_SEARCH_ROWS 100000
 #define MAX_PLOT_FIELDS  200
 
 struct _InspectorDetailPane
@@ -196,31 +194,6 @@ dup_subtitle (InspectorLogEntry *entry)
   return g_string_free (g_steal_pointer (&subtitle), FALSE);
 }
 
-/* The message before @entry on the same channel, if the log still has
- * it within DIFF_SEARCH_ROWS rows. */
-static InspectorLogEntry *
-find_previous_message (InspectorLogStore *log,
-                       InspectorLogEntry *entry)
-{
-  const char *channel = inspector_log_entry_get_channel (entry);
-  guint position = inspector_log_store_get_position (log, inspector_log_entry_get_seq (entry));
-
-  if (position == G_MAXUINT)
-    return NULL;
-
-  for (guint i = position; i > 0 && position - i < DIFF_SEARCH_ROWS; i--)
-    {
-      g_autoptr(InspectorLogEntry) candidate = g_list_model_get_item (G_LIST_MODEL (log), i - 1);
-
-      if (candidate != NULL &&
-          inspector_log_entry_get_kind (candidate) == INSPECTOR_LOG_KIND_MESSAGE &&
-          g_strcmp0 (inspector_log_entry_get_channel (candidate), channel) == 0)
-        return g_steal_pointer (&candidate);
-    }
-
-  return NULL;
-}
-
 static char *
 dup_pretty_payload (InspectorLogEntry *entry)
 {
@@ -258,7 +231,7 @@ show_diff (InspectorDetailPane *self)
       return;
     }
 
-  if (self->log == NULL || (previous = find_previous_message (self->log, entry)) == NULL)
+  if (self->log == NULL || (previous = inspector_log_store_find_previous (self->log, inspector_log_entry_get_seq (entry))) == NULL)
     {
       gtk_label_set_label (self->diff_summary, _("The log holds no earlier message on this channel."));
       return;

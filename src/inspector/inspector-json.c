@@ -61,6 +61,85 @@ inspector_json_parse (const char  *text,
   return root;
 }
 
+static void
+append_indent (GString *out,
+               guint    level)
+{
+  for (guint i = 0; i < level; i++)
+    g_string_append (out, "  ");
+}
+
+/* The layout json-glib's pretty generator uses, with numbers and strings
+ * written by libmetered: json-glib prints doubles with 17 digits (21.6
+ * becomes 21.600000000000001), libmetered with the fewest of 15 or 17 that
+ * read back as the same value, as the payload was sent. */
+static void
+append_pretty (GString  *out,
+               JsonNode *node,
+               guint     level)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+      gboolean first = TRUE;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        {
+          g_string_append (out, first ? "{\n" : ",\n");
+          first = FALSE;
+          append_indent (out, level + 1);
+          metered_json_append_string (out, name);
+          g_string_append (out, " : ");
+          append_pretty (out, member, level + 1);
+        }
+
+      if (first)
+        g_string_append (out, "{}");
+      else
+        {
+          g_string_append_c (out, '\n');
+          append_indent (out, level);
+          g_string_append_c (out, '}');
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint n = json_array_get_length (array);
+
+      if (n == 0)
+        {
+          g_string_append (out, "[]");
+          return;
+        }
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_string_append (out, i == 0 ? "[\n" : ",\n");
+          append_indent (out, level + 1);
+          append_pretty (out, json_array_get_element (array, i), level + 1);
+        }
+      g_string_append_c (out, '\n');
+      append_indent (out, level);
+      g_string_append_c (out, ']');
+    }
+  else
+    metered_json_append_node (out, node);
+}
+
+static char *
+dup_pretty (JsonNode *node)
+{
+  GString *out = g_string_new (NULL);
+
+  append_pretty (out, node, 0);
+
+  return g_string_free (out, FALSE);
+}
+
 /**
  * inspector_json_pretty:
  * @len: the length of @text, or -1
@@ -73,19 +152,13 @@ inspector_json_pretty (const char *text,
                        gssize      len)
 {
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
 
   g_return_val_if_fail (text != NULL, NULL);
 
   if ((root = inspector_json_parse (text, len, NULL)) == NULL)
     return len < 0 ? g_strdup (text) : g_strndup (text, len);
 
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, root);
-
-  return json_generator_to_data (generator, NULL);
+  return dup_pretty (root);
 }
 
 /**
@@ -131,7 +204,6 @@ inspector_json_dup_member (const char *object_text,
                            const char *member)
 {
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
   JsonNode *node;
 
   g_return_val_if_fail (member != NULL, NULL);
@@ -141,10 +213,5 @@ inspector_json_dup_member (const char *object_text,
       (node = json_object_get_member (json_node_get_object (root), member)) == NULL)
     return NULL;
 
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, node);
-
-  return json_generator_to_data (generator, NULL);
+  return dup_pretty (node);
 }

@@ -131,8 +131,8 @@ inspector_log_format_time (gint64                   time,
       gint64 delta = time - origin;
 
       /* Translators: seconds since the log began, e.g. "+12.345 s" */
-      return g_strdup_printf (_("%s%" G_GINT64_FORMAT ".%03d s"), delta < 0 ? "-" : "+",
-                              ABS (delta) / G_USEC_PER_SEC, (int) (ABS (delta) % G_USEC_PER_SEC) / 1000);
+      return g_strdup_printf (_("%s%lld.%03d s"), delta < 0 ? "-" : "+",
+                              (long long) (ABS (delta) / G_USEC_PER_SEC), (int) (ABS (delta) % G_USEC_PER_SEC) / 1000);
     }
 
   local = g_date_time_new_from_unix_utc (time / G_USEC_PER_SEC);

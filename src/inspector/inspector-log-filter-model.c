@@ -305,6 +305,20 @@ search_thread (GTask        *task,
     g_task_return_pointer (task, low.seqs, (GDestroyNotify) g_array_unref);
 }
 
+/* The row at @position of a result; without a query, every shown row. */
+static guint64
+seq_at (InspectorLogFilterModel *self,
+        InspectorLogQuery       *query,
+        GArray                  *seqs,
+        guint                    head,
+        guint                    position)
+{
+  if (query == NULL)
+    return inspector_log_store_get_first_seq (self->store) + position;
+
+  return g_array_index (seqs, guint64, head + position);
+}
+
 static void
 swap_in (InspectorLogFilterModel *self,
          InspectorLogQuery       *query,
@@ -312,6 +326,9 @@ swap_in (InspectorLogFilterModel *self,
          guint64                  matched_end)
 {
   guint old_n = get_n_items (G_LIST_MODEL (self));
+  guint new_n = 0;
+  guint prefix = 0;
+  guint suffix = 0;
   guint head = 0;
 
   if (query != NULL)
@@ -320,10 +337,26 @@ swap_in (InspectorLogFilterModel *self,
       match_new_rows (self, query, seqs, matched_end);
     }
 
+  /* Only the rows that differ are announced. GTK 4.8's list views look
+   * for a removed scroll anchor among the added rows with one get_item()
+   * per row: replacing a million rows by the same million (a search every
+   * row matches) built a million entries and froze the window for
+   * seconds. */
+  if (self->store != NULL)
+    new_n = query != NULL ? seqs->len - head : g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  while (prefix < MIN (old_n, new_n) &&
+         seq_at (self, self->query, self->seqs, self->head, prefix) == seq_at (self, query, seqs, head, prefix))
+    prefix++;
+  while (suffix < MIN (old_n, new_n) - prefix &&
+         seq_at (self, self->query, self->seqs, self->head, old_n - 1 - suffix) ==
+         seq_at (self, query, seqs, head, new_n - 1 - suffix))
+    suffix++;
+
   /* Views drop their selection here, while the old rows are still there:
    * GtkSingleSelection would otherwise look for the selected item among a
-   * million new ones. */
-  g_signal_emit (self, signals[SIGNAL_RESETTING], 0);
+   * million new ones. Without a change they keep it. */
+  if (prefix + suffix < MAX (old_n, new_n))
+    g_signal_emit (self, signals[SIGNAL_RESETTING], 0);
 
   g_clear_pointer (&self->query, inspector_log_query_unref);
   self->query = query;
@@ -332,7 +365,8 @@ swap_in (InspectorLogFilterModel *self,
   self->head = head;
   self->matched_end = self->store != NULL ? inspector_log_store_get_visible_end (self->store) : 0;
 
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, get_n_items (G_LIST_MODEL (self)));
+  if (prefix + suffix < MAX (old_n, new_n))
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, old_n - prefix - suffix, new_n - prefix - suffix);
 }
 
 static void

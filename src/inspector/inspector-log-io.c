@@ -708,7 +708,7 @@ note_bad_line (Import     *import,
   if (import->bad->len > 0)
     g_string_append (import->bad, "; ");
   /* Translators: a line number of an imported file, then what is wrong with it */
-  g_string_append_printf (import->bad, _("line %" G_GUINT64_FORMAT ": %s"), line_number, reason);
+  g_string_append_printf (import->bad, _("line %llu: %s"), (unsigned long long) line_number, reason);
 }
 
 static void

@@ -40,6 +40,9 @@ typedef struct {
   GStringChunk         *text;
   guint                 n_records;
   InspectorLogRecord    records[INSPECTOR_LOG_SEGMENT_SIZE];
+  /* How many rows back the previous message on the record's channel is,
+   * 0 for none; apart from the records, which keeps them 72 bytes. */
+  guint32               previous[INSPECTOR_LOG_SEGMENT_SIZE];
 } InspectorLogSegment;
 
 InspectorLogSegment *inspector_log_segment_ref   (InspectorLogSegment *segment);

@@ -31,6 +31,11 @@ struct _InspectorLogStore
   guint64                visible_end;   /* rows below this seq are in n_items */
   GArray                *changed;       /* guint64 seqs whose status changed */
   GHashTable            *alive;         /* seq → InspectorLogEntry, weak */
+  GHashTable            *channels;      /* name → ChannelInfo */
+
+  guint                  next_watch_id;
+  guint                  dispatching;   /* depth of watch calls */
+  gboolean               watches_removed; /* while dispatching */
 
   guint                  max_entries;
   guint64                max_bytes;
@@ -40,6 +45,24 @@ struct _InspectorLogStore
   guint                  flush_source;
   guint                  paused : 1;
 };
+
+/* What the store knows of one channel name: it replaces interning the
+ * name, so the lookup per row is the one interning cost anyway, and it
+ * carries the link to the channel's last message and the watches. */
+typedef struct {
+  char       *name;            /* the key */
+  const char *interned;        /* in the current generation, or NULL */
+  guint64     last_message;    /* seq of the newest message row */
+  gboolean    has_last;
+  GPtrArray  *watches;         /* Watch, nullable */
+} ChannelInfo;
+
+typedef struct {
+  guint                  id;
+  InspectorLogWatchFunc  func;     /* NULL once removed */
+  gpointer               user_data;
+  GDestroyNotify         destroy;
+} Watch;
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -80,6 +103,26 @@ static void
 interned_unref (InspectorLogInterned *interned)
 {
   g_rc_box_release_full (interned, interned_clear);
+}
+
+static void
+watch_free (gpointer data)
+{
+  Watch *watch = data;
+
+  if (watch->destroy != NULL)
+    watch->destroy (watch->user_data);
+  g_free (watch);
+}
+
+static void
+channel_info_free (gpointer data)
+{
+  ChannelInfo *info = data;
+
+  g_clear_pointer (&info->watches, g_ptr_array_unref);
+  g_free (info->name);
+  g_free (info);
 }
 
 static void
@@ -178,18 +221,15 @@ inspector_log_store_get_n_items (GListModel *model)
   return n_visible (INSPECTOR_LOG_STORE (model));
 }
 
-static gpointer
-inspector_log_store_get_item (GListModel *model,
-                              guint       position)
+static InspectorLogEntry *
+dup_entry (InspectorLogStore *self,
+           guint64            seq)
 {
-  InspectorLogStore *self = INSPECTOR_LOG_STORE (model);
   InspectorLogSegment *segment;
-  guint64 seq = self->first_seq + position;
+  InspectorLogEntry *entry;
   guint index;
 
-  InspectorLogEntry *entry;
-
-  if (position >= n_visible (self) || lookup (self, seq, &segment, &index) == NULL)
+  if (lookup (self, seq, &segment, &index) == NULL)
     return NULL;
 
   /* A row has one object while anyone holds it, so selections, which
@@ -202,6 +242,18 @@ inspector_log_store_get_item (GListModel *model,
   g_object_weak_ref (G_OBJECT (entry), on_entry_disposed, self);
 
   return entry;
+}
+
+static gpointer
+inspector_log_store_get_item (GListModel *model,
+                              guint       position)
+{
+  InspectorLogStore *self = INSPECTOR_LOG_STORE (model);
+
+  if (position >= n_visible (self))
+    return NULL;
+
+  return dup_entry (self, self->first_seq + position);
 }
 
 static void
@@ -317,6 +369,8 @@ inspector_log_store_dispose (GObject *object)
   InspectorLogStore *self = (InspectorLogStore *)object;
 
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  /* Watches end with the store: their destroy notifies run now. */
+  g_hash_table_remove_all (self->channels);
 
   G_OBJECT_CLASS (inspector_log_store_parent_class)->dispose (object);
 }
@@ -328,6 +382,7 @@ inspector_log_store_finalize (GObject *object)
 
   g_hash_table_foreach (self->alive, forget_entry, self);
   g_clear_pointer (&self->alive, g_hash_table_unref);
+  g_clear_pointer (&self->channels, g_hash_table_unref);
   g_clear_pointer (&self->segments, g_ptr_array_unref);
   g_clear_pointer (&self->interned, interned_unref);
   g_clear_pointer (&self->changed, g_array_unref);
@@ -446,6 +501,7 @@ inspector_log_store_init (InspectorLogStore *self)
   self->interned = interned_new ();
   self->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
   self->alive = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, channel_info_free);
   self->max_entries = INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES;
   self->max_bytes = INSPECTOR_LOG_STORE_DEFAULT_MAX_BYTES;
   self->start_time = g_get_real_time ();
@@ -476,6 +532,69 @@ intern (InspectorLogStore *self,
   return text != NULL ? g_string_chunk_insert_const (*self->interned, text) : NULL;
 }
 
+static ChannelInfo *
+lookup_channel (InspectorLogStore *self,
+                const char        *channel,
+                gboolean           create)
+{
+  ChannelInfo *info = g_hash_table_lookup (self->channels, channel);
+
+  if (info == NULL && create)
+    {
+      info = g_new0 (ChannelInfo, 1);
+      info->name = g_strdup (channel);
+      g_hash_table_insert (self->channels, info->name, info);
+    }
+
+  return info;
+}
+
+/* Watches removed from inside a watch are only marked; they go here, when
+ * no loop over them is running. */
+static void
+compact_watches (InspectorLogStore *self)
+{
+  GHashTableIter iter;
+  ChannelInfo *info;
+
+  self->watches_removed = FALSE;
+
+  g_hash_table_iter_init (&iter, self->channels);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &info))
+    {
+      if (info->watches == NULL)
+        continue;
+
+      for (guint i = info->watches->len; i > 0; i--)
+        if (((Watch *) info->watches->pdata[i - 1])->func == NULL)
+          g_ptr_array_remove_index (info->watches, i - 1);
+
+      if (info->watches->len == 0)
+        g_clear_pointer (&info->watches, g_ptr_array_unref);
+    }
+}
+
+static void
+dispatch_watches (InspectorLogStore        *self,
+                  GPtrArray                *watches,
+                  const InspectorLogRecord *record)
+{
+  /* The array is not freed while dispatching: a watch removed or added
+   * by a watch is seen, or skipped, safely. */
+  self->dispatching++;
+  for (guint i = 0; i < watches->len; i++)
+    {
+      Watch *watch = watches->pdata[i];
+
+      if (watch->func != NULL)
+        watch->func (record->time, record->text, record->size, watch->user_data);
+    }
+  self->dispatching--;
+
+  if (self->dispatching == 0 && self->watches_removed)
+    compact_watches (self);
+}
+
 guint64
 inspector_log_store_append_at (InspectorLogStore  *self,
                                gint64              time,
@@ -492,8 +611,11 @@ inspector_log_store_append_at (InspectorLogStore  *self,
 {
   InspectorLogSegment *segment = NULL;
   InspectorLogRecord *record;
+  ChannelInfo *info = NULL;
   const char *inside = NULL;
   gsize bytes = sizeof (InspectorLogRecord);
+  guint64 seq;
+  guint index;
 
   g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
 
@@ -514,13 +636,33 @@ inspector_log_store_append_at (InspectorLogStore  *self,
     text_len = strlen (text);
   text_len = MIN ((gsize) text_len, G_MAXUINT32);
 
-  record = &segment->records[segment->n_records];
+  seq = self->next_seq;
+  index = segment->n_records;
+  record = &segment->records[index];
   record->time = time;
   record->kind = kind;
   record->status = status;
   record->size = (guint32) text_len;
   record->rtt = (guint32) CLAMP (rtt_us, 0, G_MAXUINT32);
-  record->channel = intern (self, channel);
+  record->channel = NULL;
+  segment->previous[index] = 0;
+  if (channel != NULL)
+    {
+      info = lookup_channel (self, channel, TRUE);
+      if (info->interned == NULL)
+        info->interned = intern (self, channel);
+      record->channel = info->interned;
+
+      /* Rows are kept fewer than 2^32 at a time, so a distance that does
+       * not fit points at a row already gone. */
+      if (info->has_last && seq - info->last_message <= G_MAXUINT32)
+        segment->previous[index] = (guint32) (seq - info->last_message);
+      if (kind == INSPECTOR_LOG_KIND_MESSAGE)
+        {
+          info->last_message = seq;
+          info->has_last = TRUE;
+        }
+    }
   record->peer = intern (self, peer);
   record->metadata = intern (self, metadata);
   record->note = NULL;
@@ -557,10 +699,15 @@ inspector_log_store_append_at (InspectorLogStore  *self,
   record->bytes = (guint32) MIN (bytes, G_MAXUINT32);
   self->n_bytes += record->bytes;
   segment->n_records++;
+  self->next_seq++;
 
   schedule_flush (self);
 
-  return self->next_seq++;
+  /* Last, so that a watch sees the row in the store. */
+  if (kind == INSPECTOR_LOG_KIND_MESSAGE && info != NULL && info->watches != NULL)
+    dispatch_watches (self, info->watches, record);
+
+  return seq;
 }
 
 /**
@@ -629,6 +776,27 @@ inspector_log_store_set_status (InspectorLogStore  *self,
   schedule_flush (self);
 }
 
+/* Channel names were interned in the chunk a clear drops; channels with
+ * watches stay known. */
+static void
+forget_channels (InspectorLogStore *self)
+{
+  GHashTableIter iter;
+  ChannelInfo *info;
+
+  g_hash_table_iter_init (&iter, self->channels);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &info))
+    {
+      if (info->watches == NULL)
+        g_hash_table_iter_remove (&iter);
+      else
+        {
+          info->interned = NULL;
+          info->has_last = FALSE;
+        }
+    }
+}
+
 void
 inspector_log_store_clear (InspectorLogStore *self)
 {
@@ -638,6 +806,7 @@ inspector_log_store_clear (InspectorLogStore *self)
 
   removed = n_visible (self);
 
+  forget_channels (self);
   g_ptr_array_set_size (self->segments, 0);
   g_clear_pointer (&self->interned, interned_unref);
   self->interned = interned_new ();
@@ -882,4 +1051,117 @@ inspector_log_store_get_n_dropped (InspectorLogStore *self)
   g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
 
   return self->n_dropped;
+}
+
+/**
+ * inspector_log_store_add_channel_watch:
+ * @channel: a channel name
+ * @func: (scope notified): called for each message on @channel
+ * @user_data: (closure func): data for @func
+ * @destroy: (nullable): frees @user_data when the watch is removed
+ *
+ * Sees every message row of @channel as it is appended, on the main
+ * thread and in order, whether the log is paused or not and before any
+ * flush: a consumer of a few channels (a chart) need not read every row of
+ * a busy log. Appends to other channels cost nothing more.
+ *
+ * Returns: the watch's id, for inspector_log_store_remove_channel_watch()
+ */
+guint
+inspector_log_store_add_channel_watch (InspectorLogStore     *self,
+                                       const char            *channel,
+                                       InspectorLogWatchFunc  func,
+                                       gpointer               user_data,
+                                       GDestroyNotify         destroy)
+{
+  ChannelInfo *info;
+  Watch *watch;
+
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), 0);
+  g_return_val_if_fail (channel != NULL, 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  info = lookup_channel (self, channel, TRUE);
+  if (info->watches == NULL)
+    info->watches = g_ptr_array_new_with_free_func (watch_free);
+
+  watch = g_new0 (Watch, 1);
+  watch->id = ++self->next_watch_id;
+  watch->func = func;
+  watch->user_data = user_data;
+  watch->destroy = destroy;
+  g_ptr_array_add (info->watches, watch);
+
+  return watch->id;
+}
+
+/**
+ * inspector_log_store_remove_channel_watch:
+ * @watch_id: from inspector_log_store_add_channel_watch()
+ *
+ * Stops a watch and frees its data; the watch is not called again, even
+ * when removed from inside a watch.
+ */
+void
+inspector_log_store_remove_channel_watch (InspectorLogStore *self,
+                                          guint              watch_id)
+{
+  GHashTableIter iter;
+  ChannelInfo *info;
+
+  g_return_if_fail (INSPECTOR_IS_LOG_STORE (self));
+  g_return_if_fail (watch_id != 0);
+
+  g_hash_table_iter_init (&iter, self->channels);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &info))
+    {
+      for (guint i = 0; info->watches != NULL && i < info->watches->len; i++)
+        {
+          Watch *watch = info->watches->pdata[i];
+          GDestroyNotify destroy = watch->destroy;
+
+          if (watch->id != watch_id || watch->func == NULL)
+            continue;
+
+          watch->func = NULL;
+          watch->destroy = NULL;
+          if (destroy != NULL)
+            destroy (watch->user_data);
+
+          if (self->dispatching > 0)
+            self->watches_removed = TRUE;
+          else
+            compact_watches (self);
+
+          return;
+        }
+    }
+
+  g_critical ("%s: no watch with id %u", G_STRFUNC, watch_id);
+}
+
+/**
+ * inspector_log_store_find_previous:
+ * @seq: a row kept in the log
+ *
+ * Finds the message before row @seq on the same channel by the link each
+ * row gets when it is appended, however far back it is.
+ *
+ * Returns: (transfer full) (nullable): the previous message row of @seq's
+ *   channel, or %NULL if there is none or it was dropped
+ */
+InspectorLogEntry *
+inspector_log_store_find_previous (InspectorLogStore *self,
+                                   guint64            seq)
+{
+  InspectorLogSegment *segment;
+  guint index;
+
+  g_return_val_if_fail (INSPECTOR_IS_LOG_STORE (self), NULL);
+
+  if (lookup (self, seq, &segment, &index) == NULL || segment->previous[index] == 0)
+    return NULL;
+
+  /* lookup() answers NULL when retention dropped it. */
+  return dup_entry (self, seq - segment->previous[index]);
 }

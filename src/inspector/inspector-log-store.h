@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "inspector-log-entry.h"
 #include "inspector-types.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,20 @@ G_BEGIN_DECLS
 #define INSPECTOR_TYPE_LOG_STORE (inspector_log_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (InspectorLogStore, inspector_log_store, INSPECTOR, LOG_STORE, GObject)
+
+/**
+ * InspectorLogWatchFunc:
+ * @time_us: when the message arrived, wall-clock microseconds
+ * @text: (nullable) (array length=len): the payload JSON, not nul-terminated
+ * @len: the length of @text
+ * @user_data: the data given to inspector_log_store_add_channel_watch()
+ *
+ * Sees one message of a watched channel as it is appended.
+ */
+typedef void (*InspectorLogWatchFunc) (gint64      time_us,
+                                       const char *text,
+                                       gsize       len,
+                                       gpointer    user_data);
 
 InspectorLogStore *inspector_log_store_new             (void);
 
@@ -56,5 +71,15 @@ guint64            inspector_log_store_get_n_held      (InspectorLogStore  *self
 guint64            inspector_log_store_get_n_dropped   (InspectorLogStore  *self);
 guint64            inspector_log_store_get_n_appended  (InspectorLogStore  *self);
 gint64             inspector_log_store_get_start_time  (InspectorLogStore  *self);
+
+guint              inspector_log_store_add_channel_watch    (InspectorLogStore     *self,
+                                                             const char            *channel,
+                                                             InspectorLogWatchFunc  func,
+                                                             gpointer               user_data,
+                                                             GDestroyNotify         destroy);
+void               inspector_log_store_remove_channel_watch (InspectorLogStore     *self,
+                                                             guint                  watch_id);
+InspectorLogEntry *inspector_log_store_find_previous        (InspectorLogStore     *self,
+                                                             guint64                seq);
 
 G_END_DECLS

@@ -1,14 +1,11 @@
 /* inspector-plot-view.c: live charts of numeric fields of a connection's channels
  *
- * Samples come from the connection's log: when a batch of rows appears
- * (one items-changed per frame), the rows of channels that have a series
- * are read and the number scanned out of their payload text, without
- * parsing it into a tree. Channels without a series cost one lookup per
- * row, and nothing at all while no field is plotted or the chart is
- * paused. A paused chart records nothing, so that it can be read.
- *
- * The log shows rows only while it is not paused itself; rows held by a
- * paused log reach the chart when the log resumes, at their own times.
+ * Samples come from the connection's log: a watch per plotted channel
+ * sees each of its messages as it is appended (also while the log is
+ * paused), and the number is scanned out of the payload text without
+ * parsing it into a tree. Rows of other channels never reach the chart,
+ * and nothing at all is watched while no field is plotted. A paused chart
+ * records nothing, so that it can be read.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -34,8 +31,9 @@ struct _InspectorPlotView
   GtkWidget            parent_instance;
 
   InspectorConnection *connection;
-  GListModel          *log;
+  InspectorLogStore   *log;
   GHashTable          *by_channel;   /* channel → GPtrArray of InspectorPlotSeries, borrowed */
+  GArray              *watches;      /* guint, watch ids in log */
 
   GtkWidget           *box;
   InspectorPlot       *plot;
@@ -69,12 +67,76 @@ show_status (InspectorPlotView *self,
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), message != NULL);
 }
 
+/* What one channel's watch feeds. */
+typedef struct {
+  InspectorPlot *plot;     /* borrowed: the watches go before the chart */
+  GPtrArray     *series;   /* InspectorPlotSeries, borrowed from the chart */
+} Feed;
+
+static void
+feed_free (gpointer data)
+{
+  Feed *feed = data;
+
+  g_ptr_array_unref (feed->series);
+  g_free (feed);
+}
+
+static void
+on_message (gint64      time_us,
+            const char *text,
+            gsize       len,
+            gpointer    user_data)
+{
+  Feed *feed = user_data;
+
+  if (text == NULL || inspector_plot_get_paused (feed->plot))
+    return;
+
+  for (guint i = 0; i < feed->series->len; i++)
+    inspector_plot_series_add_payload (feed->series->pdata[i], time_us, text, len);
+}
+
+static void
+unwatch (InspectorPlotView *self)
+{
+  if (self->log != NULL)
+    for (guint i = 0; i < self->watches->len; i++)
+      inspector_log_store_remove_channel_watch (self->log, g_array_index (self->watches, guint, i));
+
+  g_array_set_size (self->watches, 0);
+}
+
+static void
+watch (InspectorPlotView *self)
+{
+  GHashTableIter iter;
+  const char *channel;
+  GPtrArray *list;
+
+  if (self->log == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, self->by_channel);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &channel, (gpointer *) &list))
+    {
+      Feed *feed = g_new0 (Feed, 1);
+      guint id;
+
+      feed->plot = self->plot;
+      feed->series = g_ptr_array_ref (list);
+      id = inspector_log_store_add_channel_watch (self->log, channel, on_message, feed, feed_free);
+      g_array_append_val (self->watches, id);
+    }
+}
+
 static void
 rebuild_index (InspectorPlotView *self)
 {
   GListModel *series = inspector_plot_get_series (self->plot);
   guint n = g_list_model_get_n_items (series);
 
+  unwatch (self);
   g_hash_table_remove_all (self->by_channel);
 
   for (guint i = 0; i < n; i++)
@@ -90,47 +152,8 @@ rebuild_index (InspectorPlotView *self)
         }
       g_ptr_array_add (list, item);
     }
-}
 
-static void
-feed_entry (InspectorPlotView *self,
-            InspectorLogEntry *entry)
-{
-  GPtrArray *list;
-  const char *text;
-  gsize len;
-
-  if (inspector_log_entry_get_kind (entry) != INSPECTOR_LOG_KIND_MESSAGE ||
-      inspector_log_entry_get_channel (entry) == NULL ||
-      (list = g_hash_table_lookup (self->by_channel, inspector_log_entry_get_channel (entry))) == NULL ||
-      (text = inspector_log_entry_get_text (entry, &len)) == NULL)
-    return;
-
-  for (guint i = 0; i < list->len; i++)
-    inspector_plot_series_add_payload (list->pdata[i], inspector_log_entry_get_time (entry), text, len);
-}
-
-static void
-on_log_items_changed (InspectorPlotView *self,
-                      guint              position,
-                      guint              removed,
-                      guint              added,
-                      GListModel        *log)
-{
-  /* Only appended rows are new messages; other changes are updates of
-   * rows already seen, retention or a clear. */
-  if (removed != 0 || added == 0 || g_hash_table_size (self->by_channel) == 0 ||
-      inspector_plot_get_paused (self->plot) ||
-      position + added != g_list_model_get_n_items (log))
-    return;
-
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (log, i);
-
-      if (entry != NULL)
-        feed_entry (self, entry);
-    }
+  watch (self);
 }
 
 /* The channel's messages still in the window, from the recent log. */
@@ -145,10 +168,10 @@ backfill (InspectorPlotView   *self,
   if (self->log == NULL)
     return;
 
-  n = g_list_model_get_n_items (self->log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->log));
   for (guint i = n > SEARCH_ROWS ? n - SEARCH_ROWS : 0; i < n; i++)
     {
-      g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (self->log, i);
+      g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (G_LIST_MODEL (self->log), i);
       const char *text;
       gsize len;
 
@@ -231,10 +254,10 @@ dup_latest_payload (InspectorPlotView *self,
   if (self->log == NULL)
     return NULL;
 
-  n = g_list_model_get_n_items (self->log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->log));
   for (guint i = n; i > 0 && n - i < SEARCH_ROWS; i--)
     {
-      g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (self->log, i - 1);
+      g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (G_LIST_MODEL (self->log), i - 1);
 
       if (entry != NULL &&
           inspector_log_entry_get_kind (entry) == INSPECTOR_LOG_KIND_MESSAGE &&
@@ -386,6 +409,7 @@ inspector_plot_view_finalize (GObject *object)
   InspectorPlotView *self = (InspectorPlotView *)object;
 
   g_clear_pointer (&self->by_channel, g_hash_table_unref);
+  g_clear_pointer (&self->watches, g_array_unref);
 
   G_OBJECT_CLASS (inspector_plot_view_parent_class)->finalize (object);
 }
@@ -474,6 +498,7 @@ static void
 inspector_plot_view_init (InspectorPlotView *self)
 {
   self->by_channel = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  self->watches = g_array_new (FALSE, FALSE, sizeof (guint));
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -529,16 +554,15 @@ inspector_plot_view_set_connection (InspectorPlotView   *self,
   if (self->connection == connection)
     return;
 
-  if (self->log != NULL)
-    g_signal_handlers_disconnect_by_data (self->log, self);
+  unwatch (self);
   g_clear_object (&self->log);
 
   g_set_object (&self->connection, connection);
 
   if (connection != NULL)
     {
-      self->log = g_object_ref (G_LIST_MODEL (inspector_connection_get_log (connection)));
-      g_signal_connect_object (self->log, "items-changed", G_CALLBACK (on_log_items_changed), self, G_CONNECT_SWAPPED);
+      self->log = g_object_ref (inspector_connection_get_log (connection));
+      watch (self);
     }
 
   if (self->channel_dropdown != NULL)

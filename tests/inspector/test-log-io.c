@@ -14,8 +14,11 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <adwaita.h>
 
+#include "inspector-channels-pane.h"
 #include "inspector-connection.h"
+#include "inspector-connection-header.h"
 #include "inspector-log-filter-model.h"
 #include "inspector-log-io.h"
 #include "inspector-log-store-private.h"
@@ -424,6 +427,70 @@ test_view_export (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type,
+             gboolean (*matches) (GtkWidget *widget))
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && matches (root))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, matches);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_subscribe_entry (GtkWidget *widget)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  return tooltip != NULL && strstr (tooltip, "subscribe") != NULL;
+}
+
+static gboolean
+is_state_label (GtkWidget *widget)
+{
+  return g_str_equal (gtk_label_get_label (GTK_LABEL (widget)), "Imported log");
+}
+
+/* An imported log's tab says what it is and offers no subscribing. */
+static void
+test_offline_widgets (void)
+{
+  g_autoptr(InspectorConnection) offline = inspector_connection_new_offline ("widgets.jsonl");
+  InspectorChannelsPane *pane = g_object_ref_sink (g_object_new (INSPECTOR_TYPE_CHANNELS_PANE, NULL));
+  InspectorConnectionHeader *header = g_object_ref_sink (g_object_new (INSPECTOR_TYPE_CONNECTION_HEADER, NULL));
+  GtkWidget *entry = find_widget (GTK_WIDGET (pane), GTK_TYPE_ENTRY, is_subscribe_entry);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "demo/chat");
+  g_assert_true (gtk_widget_get_sensitive (entry));
+
+  inspector_channels_pane_set_connection (pane, offline);
+  g_assert_false (gtk_widget_get_sensitive (entry));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  inspector_channels_pane_focus_entry (pane);
+  g_assert_false (gtk_widget_has_focus (entry));
+  g_assert_cmpuint (g_list_model_get_n_items (inspector_connection_get_channels (offline)), ==, 0);
+
+  inspector_channels_pane_set_connection (pane, NULL);
+  g_assert_true (gtk_widget_get_sensitive (entry));
+
+  g_assert_null (find_widget (GTK_WIDGET (header), GTK_TYPE_LABEL, is_state_label));
+  inspector_connection_header_set_connection (header, offline);
+  g_assert_nonnull (find_widget (GTK_WIDGET (header), GTK_TYPE_LABEL, is_state_label));
+
+  g_object_unref (pane);
+  g_object_unref (header);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -442,7 +509,11 @@ main (int   argc,
 
   /* Without a display the widget test is left out. */
   if (gtk_init_check ())
-    g_test_add_func ("/inspector/log-io/view-export", test_view_export);
+    {
+      adw_init ();
+      g_test_add_func ("/inspector/log-io/view-export", test_view_export);
+      g_test_add_func ("/inspector/log-io/offline-widgets", test_offline_widgets);
+    }
 
   return g_test_run ();
 }

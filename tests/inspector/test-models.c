@@ -21,6 +21,7 @@
 #include "inspector-log-entry.h"
 #include "inspector-log-filter.h"
 #include "inspector-log-filter-model.h"
+#include "inspector-log-store-private.h"
 #include "inspector-channel-node.h"
 
 #define DEV_API_KEY   "pk_live_dev"
@@ -1454,6 +1455,220 @@ test_connect_options (void)
   g_assert_true (json_object_has_member (metered_jwt_get_claims (jwt), "peerMetadata"));
 }
 
+typedef struct {
+  InspectorLogStore *store;
+  GString           *seen;
+  guint              n_calls;
+  guint              remove_after;   /* remove own watch after this many, 0 never */
+  guint              id;
+  guint              n_destroyed;
+} WatchLog;
+
+static void
+on_watch (gint64      time_us,
+          const char *text,
+          gsize       len,
+          gpointer    user_data)
+{
+  WatchLog *log = user_data;
+
+  log->n_calls++;
+  g_string_append_printf (log->seen, "%" G_GINT64_FORMAT ":", time_us);
+  g_string_append_len (log->seen, text, len);
+  g_string_append_c (log->seen, ' ');
+
+  if (log->remove_after != 0 && log->n_calls == log->remove_after)
+    inspector_log_store_remove_channel_watch (log->store, log->id);
+}
+
+static void
+on_watch_destroyed (gpointer user_data)
+{
+  WatchLog *log = user_data;
+
+  log->n_destroyed++;
+}
+
+/* A watch sees its channel's messages as they are appended, in order,
+ * paused or not, flushed or not; other channels and other kinds never. */
+static void
+test_log_store_channel_watch (void)
+{
+  InspectorLogStore *store = inspector_log_store_new ();
+  WatchLog a = { store, g_string_new (NULL), 0, 0, 0, 0 };
+  WatchLog b = { store, g_string_new (NULL), 0, 2, 0, 0 };
+  WatchLog c = { store, g_string_new (NULL), 0, 0, 0, 0 };
+
+  a.id = inspector_log_store_add_channel_watch (store, "sensors/a", on_watch, &a, on_watch_destroyed);
+  b.id = inspector_log_store_add_channel_watch (store, "sensors/a", on_watch, &b, on_watch_destroyed);
+  c.id = inspector_log_store_add_channel_watch (store, "sensors/c", on_watch, &c, on_watch_destroyed);
+  g_assert_cmpuint (a.id, !=, 0);
+  g_assert_cmpuint (a.id, !=, b.id);
+
+  inspector_log_store_set_paused (store, TRUE);
+  inspector_log_store_append_at (store, 1, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0,
+                                 "sensors/a", "p", "{\"v\":1}", -1, NULL, NULL, NULL);
+  inspector_log_store_append_at (store, 2, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0,
+                                 "sensors/b", "p", "{\"v\":2}", -1, NULL, NULL, NULL);
+  inspector_log_store_append_at (store, 3, INSPECTOR_LOG_KIND_PUBLISH, INSPECTOR_LOG_STATUS_NONE, 0,
+                                 "sensors/a", NULL, "{\"v\":3}", -1, NULL, NULL, NULL);
+  /* The payload inside its frame: the watch gets just the payload. */
+  inspector_log_store_append_at (store, 4, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0,
+                                 "sensors/a", "p", "{\"v\":4}", -1, NULL, NULL,
+                                 "{\"type\":\"message\",\"data\":{\"v\":4},\"x\":1}");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpstr (a.seen->str, ==, "1:{\"v\":1} 4:{\"v\":4} ");
+  /* b removed itself while being called; a, called in the same loop, kept going. */
+  g_assert_cmpstr (b.seen->str, ==, "1:{\"v\":1} 4:{\"v\":4} ");
+  g_assert_cmpuint (b.n_destroyed, ==, 1);
+  g_assert_cmpuint (a.n_destroyed, ==, 0);
+  g_assert_cmpstr (c.seen->str, ==, "");
+
+  inspector_log_store_append_at (store, 5, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0,
+                                 "sensors/a", "p", "5", -1, NULL, NULL, NULL);
+  g_assert_cmpuint (b.n_calls, ==, 2);
+
+  /* A clear keeps the watches. */
+  inspector_log_store_clear (store);
+  inspector_log_store_set_paused (store, FALSE);
+  inspector_log_store_append_at (store, 6, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0,
+                                 "sensors/a", "p", "6", -1, NULL, NULL, NULL);
+  inspector_log_store_append_at (store, 7, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0,
+                                 "sensors/c", "p", "7", -1, NULL, NULL, NULL);
+  g_assert_cmpstr (a.seen->str, ==, "1:{\"v\":1} 4:{\"v\":4} 5:5 6:6 ");
+  g_assert_cmpstr (c.seen->str, ==, "7:7 ");
+  inspector_log_store_flush (store);
+  {
+    g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (G_LIST_MODEL (store), 0);
+
+    g_assert_cmpstr (inspector_log_entry_get_channel (entry), ==, "sensors/a");
+  }
+
+  inspector_log_store_remove_channel_watch (store, a.id);
+  g_assert_cmpuint (a.n_destroyed, ==, 1);
+  inspector_log_store_append_at (store, 8, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0,
+                                 "sensors/a", "p", "8", -1, NULL, NULL, NULL);
+  g_assert_cmpuint (a.n_calls, ==, 4);
+
+  /* The store's end ends the last watch. */
+  g_object_unref (store);
+  g_assert_cmpuint (c.n_destroyed, ==, 1);
+  g_assert_cmpuint (a.n_destroyed, ==, 1);
+  g_assert_cmpuint (b.n_destroyed, ==, 1);
+
+  g_string_free (a.seen, TRUE);
+  g_string_free (b.seen, TRUE);
+  g_string_free (c.seen, TRUE);
+}
+
+static guint64
+previous_seq (InspectorLogStore *store,
+              guint64            seq)
+{
+  g_autoptr(InspectorLogEntry) previous = inspector_log_store_find_previous (store, seq);
+
+  return previous != NULL ? inspector_log_entry_get_seq (previous) : G_MAXUINT64;
+}
+
+/* The previous message of a channel is one link away however far back,
+ * and gone with retention or a clear. */
+static void
+test_log_store_find_previous (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  guint64 first, second, publish, third, last;
+
+  first = inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "far", "p", "1", -1, NULL, NULL, NULL);
+  for (guint i = 0; i < 250000; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "busy", "p", "0", -1, NULL, NULL, NULL);
+  second = inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "far", "p", "2", -1, NULL, NULL, NULL);
+  /* Our own publish is not a message, but it has a previous one. */
+  publish = inspector_log_store_append (store, INSPECTOR_LOG_KIND_PUBLISH, "far", NULL, "3", -1, NULL, NULL, NULL);
+  third = inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "far", "p", "4", -1, NULL, NULL, NULL);
+  inspector_log_store_flush (store);
+
+  g_assert_cmpuint (previous_seq (store, first), ==, G_MAXUINT64);
+  g_assert_cmpuint (previous_seq (store, second), ==, first);
+  g_assert_cmpuint (previous_seq (store, publish), ==, second);
+  g_assert_cmpuint (previous_seq (store, third), ==, second);
+  g_assert_cmpuint (previous_seq (store, first + 2), ==, first + 1);
+  g_assert_cmpuint (previous_seq (store, first + 1), ==, G_MAXUINT64);
+  g_assert_cmpuint (previous_seq (store, third + 1), ==, G_MAXUINT64);
+  {
+    /* The same object a view holds for that row. */
+    g_autoptr(InspectorLogEntry) held = g_list_model_get_item (G_LIST_MODEL (store),
+                                                               inspector_log_store_get_position (store, second));
+    g_autoptr(InspectorLogEntry) found = inspector_log_store_find_previous (store, third);
+
+    g_autofree char *text = inspector_log_entry_dup_text (found);
+
+    g_assert_true (held == found);
+    g_assert_cmpstr (text, ==, "2");
+  }
+
+  /* Retention drops the first message: the link leads nowhere. */
+  inspector_log_store_set_max_entries (store, 100000);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (previous_seq (store, second), ==, G_MAXUINT64);
+  g_assert_cmpuint (previous_seq (store, third), ==, second);
+
+  /* A clear starts every channel afresh. */
+  inspector_log_store_clear (store);
+  last = inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "far", "p", "5", -1, NULL, NULL, NULL);
+  g_assert_cmpuint (previous_seq (store, last), ==, G_MAXUINT64);
+  g_assert_cmpuint (previous_seq (store, third), ==, G_MAXUINT64);
+  last = inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "far", "p", "6", -1, NULL, NULL, NULL);
+  g_assert_cmpuint (previous_seq (store, last), ==, last - 1);
+}
+
+/* Numbers read the way they were sent: json-glib's generator would print
+ * 21.6 as 21.600000000000001. */
+static void
+test_json_pretty (void)
+{
+  static const struct {
+    const char *text;
+    const char *pretty;
+  } cases[] = {
+    { "21.6", "21.6" },
+    { "0.1", "0.1" },
+    { "1e300", "1e+300" },
+    { "0.30000000000000004", "0.30000000000000004" },
+    { "-7", "-7" },
+    { "{}", "{}" },
+    { "[]", "[]" },
+    { "\"a\\\"b\"", "\"a\\\"b\"" },
+    { "{\"temperature\":21.6,\"humidity\":40.1,\"seq\":7,\"ok\":true,\"none\":null,\"tags\":[\"x\",2.5,[],{}],\"in\":{\"v\":0.1}}",
+      "{\n"
+      "  \"temperature\" : 21.6,\n"
+      "  \"humidity\" : 40.1,\n"
+      "  \"seq\" : 7,\n"
+      "  \"ok\" : true,\n"
+      "  \"none\" : null,\n"
+      "  \"tags\" : [\n"
+      "    \"x\",\n"
+      "    2.5,\n"
+      "    [],\n"
+      "    {}\n"
+      "  ],\n"
+      "  \"in\" : {\n"
+      "    \"v\" : 0.1\n"
+      "  }\n"
+      "}" },
+  };
+  g_autofree char *member = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *pretty = inspector_json_pretty (cases[i].text, -1);
+
+      g_assert_cmpstr (pretty, ==, cases[i].pretty);
+    }
+
+  member = inspector_json_dup_member ("{\"m\":{\"t\":21.6,\"l\":[1.1]}}", "m");
+  g_assert_cmpstr (member, ==, "{\n  \"t\" : 21.6,\n  \"l\" : [\n    1.1\n  ]\n}");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1465,6 +1680,8 @@ main (int   argc,
   g_test_add_func ("/inspector/log-store/batches", test_log_store_batches);
   g_test_add_func ("/inspector/log-store/pause-and-retention", test_log_store_pause_and_retention);
   g_test_add_func ("/inspector/log-store/million", test_log_store_million);
+  g_test_add_func ("/inspector/log-store/channel-watch", test_log_store_channel_watch);
+  g_test_add_func ("/inspector/log-store/find-previous", test_log_store_find_previous);
   g_test_add_func ("/inspector/log-filter", test_log_filter);
   g_test_add_func ("/inspector/log-store/retention-exact", test_log_store_retention_exact);
   g_test_add_func ("/inspector/log-store/retention-bytes", test_log_store_retention_bytes);
@@ -1475,6 +1692,7 @@ main (int   argc,
   g_test_add_func ("/inspector/timestamp-formats", test_timestamp_formats);
   g_test_add_func ("/inspector/connect-options", test_connect_options);
   g_test_add_func ("/inspector/json/untrusted", test_json_untrusted);
+  g_test_add_func ("/inspector/json/pretty", test_json_pretty);
   g_test_add_func ("/inspector/connection/subscribe-and-presence", test_connection_subscribe_and_presence);
   g_test_add_func ("/inspector/connection/traffic", test_connection_traffic);
   g_test_add_func ("/inspector/connection/permissions", test_connection_permissions);

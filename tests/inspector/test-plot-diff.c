@@ -23,6 +23,7 @@
 #include "inspector-json.h"
 #include "inspector-json-path.h"
 #include "inspector-log-entry.h"
+#include "inspector-log-store-private.h"
 #include "inspector-plot-series.h"
 #include "inspector-plot-view.h"
 
@@ -1111,6 +1112,117 @@ test_detail_diff (void)
   spin (50);
 }
 
+static double
+sample_value (InspectorPlotSeries *series,
+              guint                i)
+{
+  gint64 time;
+  double value;
+
+  inspector_plot_series_get_sample (series, i, &time, &value);
+
+  return value;
+}
+
+/* The chart watches its channels in the log: each message reaches it as
+ * it is appended, while the log is paused too; other channels never. */
+static void
+test_plot_view_watch (void)
+{
+  g_autoptr(InspectorConnection) connection = inspector_connection_new_offline ("watch.jsonl");
+  InspectorLogStore *log = inspector_connection_get_log (connection);
+  InspectorPlotView *view = g_object_ref_sink (inspector_plot_view_new ());
+  InspectorPlot *plot = inspector_plot_view_get_plot (view);
+  g_autoptr(InspectorPlotSeries) series = NULL;
+  gint64 now = g_get_real_time () - 20 * G_USEC_PER_SEC;
+  guint n = 0;
+
+  inspector_plot_view_set_connection (view, connection);
+  inspector_plot_set_window (plot, 30 * G_USEC_PER_SEC);
+  g_assert_true (inspector_plot_view_add_series_full (view, "sensors/a", "v", NULL));
+  series = g_list_model_get_item (inspector_plot_get_series (plot), 0);
+  g_assert_cmpuint (inspector_plot_series_get_n_samples (series), ==, 0);
+
+  inspector_log_store_set_paused (log, TRUE);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *payload = g_strdup_printf ("{\"v\":%u.5}", i);
+
+      inspector_log_store_append_at (log, now + G_USEC_PER_SEC * n++, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0, "sensors/a", "p", payload, -1, NULL, NULL, NULL);
+      inspector_log_store_append_at (log, now + G_USEC_PER_SEC * n++, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0, "sensors/b", "p", "{\"v\":100}", -1, NULL, NULL, NULL);
+    }
+  inspector_log_store_append_at (log, now + G_USEC_PER_SEC * n++, INSPECTOR_LOG_KIND_PUBLISH, INSPECTOR_LOG_STATUS_NONE, 0, "sensors/a", NULL, "{\"v\":200}", -1, NULL, NULL, NULL);
+
+  /* No flush, no main loop: the log shows nothing yet, the chart has all. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 0);
+  g_assert_cmpuint (inspector_plot_series_get_n_samples (series), ==, 3);
+  g_assert_cmpfloat (sample_value (series, 0), ==, 0.5);
+  g_assert_cmpfloat (sample_value (series, 2), ==, 2.5);
+
+  /* A paused chart records nothing. */
+  inspector_plot_set_paused (plot, TRUE);
+  inspector_log_store_append_at (log, now + G_USEC_PER_SEC * n++, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0, "sensors/a", "p", "{\"v\":7}", -1, NULL, NULL, NULL);
+  g_assert_cmpuint (inspector_plot_series_get_n_samples (series), ==, 3);
+  inspector_plot_set_paused (plot, FALSE);
+  inspector_log_store_append_at (log, now + G_USEC_PER_SEC * n++, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0, "sensors/a", "p", "{\"v\":8}", -1, NULL, NULL, NULL);
+  g_assert_cmpuint (inspector_plot_series_get_n_samples (series), ==, 4);
+
+  /* A second field of the same channel, and the first removed. */
+  g_assert_true (inspector_plot_view_add_series_full (view, "sensors/a", "w", NULL));
+  inspector_plot_remove_series (plot, series);
+  inspector_log_store_append_at (log, now + G_USEC_PER_SEC * n++, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0, "sensors/a", "p", "{\"v\":9,\"w\":3}", -1, NULL, NULL, NULL);
+  g_assert_cmpuint (inspector_plot_series_get_n_samples (series), ==, 4);
+  {
+    g_autoptr(InspectorPlotSeries) w = g_list_model_get_item (inspector_plot_get_series (plot), 0);
+
+    g_assert_cmpstr (inspector_plot_series_get_path (w), ==, "w");
+    g_assert_cmpuint (inspector_plot_series_get_n_samples (w), ==, 1);
+    g_assert_cmpfloat (sample_value (w, 0), ==, 3);
+
+    /* Without a connection, nothing is watched. */
+    inspector_plot_view_set_connection (view, NULL);
+    inspector_log_store_append_at (log, now + G_USEC_PER_SEC * n++, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0, "sensors/a", "p", "{\"w\":4}", -1, NULL, NULL, NULL);
+    g_assert_cmpuint (inspector_plot_series_get_n_samples (w), ==, 1);
+    inspector_plot_view_set_connection (view, connection);
+    inspector_log_store_append_at (log, now + G_USEC_PER_SEC * n++, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0, "sensors/a", "p", "{\"w\":5}", -1, NULL, NULL, NULL);
+    g_assert_cmpuint (inspector_plot_series_get_n_samples (w), ==, 2);
+  }
+
+  g_object_unref (view);
+  /* The view's watches went with it. */
+  inspector_log_store_append_at (log, now + G_USEC_PER_SEC * n++, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE, 0, "sensors/a", "p", "{\"w\":6}", -1, NULL, NULL, NULL);
+}
+
+/* The previous message is found however far back it is (the old walk
+ * stopped after 100,000 rows), and numbers print as they were sent. */
+static void
+test_detail_diff_far (void)
+{
+  g_autoptr(InspectorLogStore) log = inspector_log_store_new ();
+  g_autoptr(InspectorLogEntry) last = NULL;
+  g_autofree char *diff = NULL;
+  InspectorDetailPane *pane = g_object_ref_sink (g_object_new (INSPECTOR_TYPE_DETAIL_PANE, NULL));
+  guint64 seq;
+
+  inspector_log_store_append (log, INSPECTOR_LOG_KIND_MESSAGE, "far", "p", "{\"t\":21.5}", -1, NULL, NULL, NULL);
+  for (guint i = 0; i < 150000; i++)
+    inspector_log_store_append (log, INSPECTOR_LOG_KIND_MESSAGE, "busy", "p", "1", -1, NULL, NULL, NULL);
+  seq = inspector_log_store_append (log, INSPECTOR_LOG_KIND_MESSAGE, "far", "p", "{\"t\":21.6}", -1, NULL, NULL, NULL);
+  inspector_log_store_flush (log);
+  last = entry_at (log, seq);
+
+  inspector_detail_pane_set_log (pane, log);
+  inspector_detail_pane_set_entry (pane, last);
+  diff = inspector_detail_pane_dup_diff_text (pane);
+  g_assert_cmpstr (diff, ==,
+                   "  {\n"
+                   "-   \"t\" : 21.5\n"
+                   "+   \"t\" : 21.6\n"
+                   "  }\n");
+
+  g_object_unref (pane);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1158,6 +1270,8 @@ main (int   argc,
   g_test_add_func ("/plot-diff/widget/plot-sensors", test_plot_sensors);
   g_test_add_func ("/plot-diff/widget/extremes", test_plot_extremes);
   g_test_add_func ("/plot-diff/widget/detail-diff", test_detail_diff);
+  g_test_add_func ("/plot-diff/widget/detail-diff-far", test_detail_diff_far);
+  g_test_add_func ("/plot-diff/widget/plot-view-watch", test_plot_view_watch);
 
   return g_test_run ();
 }
