@@ -321,11 +321,14 @@ static JsonNode *
 strv_to_array_node (char **strv)
 {
   JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_init (json_node_alloc (), JSON_NODE_ARRAY);
 
   for (guint i = 0; strv[i] != NULL; i++)
     json_array_add_string_element (array, strv[i]);
 
-  return json_node_init_array (json_node_alloc (), array);
+  /* The node takes the only reference: json_node_init_array would add one. */
+  json_node_take_array (node, array);
+  return node;
 }
 
 /**

@@ -5,9 +5,16 @@
  * list with rosters and counters, the connection's state and welcome
  * details, and the message log. Widgets never see the client.
  *
- * Work per message is kept to a hash lookup, two counter increments and
- * one append to the log store; everything a view shows is folded in a few
- * times a second (channel counters) or once per frame (the log).
+ * The client lives on a worker thread of its own, with its own main
+ * context: libsoup reads until the socket would block, at a priority
+ * above GTK's redraw, so on the UI thread a flood would keep the window
+ * from ever painting. Every call to the client is marshalled into the
+ * worker's context; what the client reports comes back as a queue of
+ * items (compact log rows, or calls for the rarer events), drained on
+ * the UI thread at most once per ~16 ms and for at most a few ms at a
+ * time. A main loop that falls behind lets the queue grow up to a bound;
+ * past it the worker stops reading and the server feels the back-pressure,
+ * so nothing is dropped.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -15,6 +22,11 @@
 #define G_LOG_DOMAIN "inspector-connection"
 
 #include <string.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <glib/gi18n.h>
 
@@ -24,10 +36,29 @@
 #include "inspector-connection.h"
 #include "inspector-error.h"
 #include "inspector-json.h"
+#include "inspector-log-store-private.h"
 
 #define STATS_INTERVAL_MS 250
 #define SANDBOX_ECHO_PEER "echo"
 #define HIDDEN_VALUE      "[hidden]"
+#define REDACTED_VALUE    "[REDACTED]"
+
+/* Flushing the worker's queue on the UI thread: at most once per
+ * interval when it keeps up, at most a budget's worth at a time, with a
+ * gap for the frame clock when it does not. */
+#define FLUSH_INTERVAL_US (16 * 1000)
+#define FLUSH_BUDGET_US   (6 * 1000)
+#define FLUSH_GAP_MS      4
+#define FLUSH_CHUNK       256
+/* Items the worker queues before it stops reading (back-pressure). */
+#define MAX_QUEUED        65536
+/* Minted tokens remembered for redaction. */
+#define MAX_SECRETS       32
+#define MIN_SECRET_LEN    6
+/* How much the worker yields the CPU to the UI thread (Linux nice). */
+#define WORKER_NICE       5
+
+typedef struct _Worker Worker;
 
 struct _InspectorConnection
 {
@@ -36,7 +67,7 @@ struct _InspectorConnection
   InspectorConnectOptions *options;     /* as the user chose them */
   InspectorConnectOptions *effective;   /* the sandbox resolved */
   InspectorSandbox        *sandbox;
-  MeteredClient           *client;
+  Worker                  *worker;      /* the client's thread, once started */
   GCancellable            *cancellable;
 
   InspectorLogStore       *log;
@@ -56,17 +87,11 @@ struct _InspectorConnection
   gint64                   expires_at;
   gint64                   max_message_size;
 
-  /* The frame being dispatched; valid only inside the client's signal
-   * emission for it (see on_frame). */
-  const char              *current_frame;
-  char                    *captured_frame;
-
   guint                    stats_source;
   gint64                   stats_time;
 
   guint                    started : 1;
   guint                    offline : 1;
-  guint                    capturing : 1;
   guint                    user_closed : 1;
 };
 
@@ -100,23 +125,119 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+/* The client's thread. Fields above the line are shared and guarded by
+ * the mutex; below it they belong to one thread as noted. */
+struct _Worker
+{
+  GMutex                   mutex;
+  GCond                    cond;          /* the queue went below its bound */
+  GQueue                   queue;         /* Item */
+  GSource                 *flush_source;  /* on main_context, while one is due */
+  gint64                   last_flush;
+  GPtrArray               *secrets;       /* texts no row may show */
+  guint                    n_fixed_secrets;
+  gboolean                 stopping;
+  /* ---- */
+  GMainContext            *main_context;  /* the connection's */
+  GMainContext            *context;       /* the worker's */
+  GMainLoop               *loop;
+  GThread                 *thread;
+  GCancellable            *cancellable;
+  InspectorConnection     *connection;    /* the flush sources' data, set before the thread runs */
+
+  /* Worker thread only (the client is created before the thread runs). */
+  MeteredClient           *client;
+  InspectorConnectOptions *options;
+  /* The frame being dispatched, valid only inside the client's signal
+   * emission for it (see on_frame); redacted_frame owns it when it had to
+   * be redacted. */
+  const char              *current_frame;
+  char                    *redacted_frame;
+  char                    *captured_frame;
+  gboolean                 capturing;
+};
+
+typedef void (*ItemFunc) (InspectorConnection *self,
+                          gpointer             data);
+
+/* One entry of the worker's queue: a log row of a message or direct
+ * (strings packed after the struct, one allocation), or a call to make on
+ * the UI thread. */
 typedef struct {
-  InspectorConnection *self;
-  InspectorLogKind     kind;
-  char                *target;
-  guint64              seq;
-  gint64               started;
+  ItemFunc          func;     /* NULL for a row */
+  gpointer          data;
+  GDestroyNotify    destroy;
+  gboolean          yield;    /* starts an episode: see on_flush() */
+
+  InspectorLogKind  kind;
+  gint64            time;
+  const char       *channel;
+  const char       *peer;
+  const char       *text;
+  const char       *metadata;
+  const char       *frame;
+  char              strings[];
+} Item;
+
+/* A request to the client: made on the UI thread, sent by the worker,
+ * logged and completed on the UI thread again. */
+typedef struct {
+  InspectorLogKind  kind;
+  char             *target;
+  char             *json;        /* publish/send: as typed */
+  char             *compact;     /* publish/send: as logged */
+  gboolean          include_metadata;
+  GCancellable     *cancellable;
+  GTask            *task;        /* publish/send; UI thread only */
+  gboolean          returned;
+  guint64           seq;         /* UI thread only */
+  gint64            started;
+  gint64            rtt;
+  GError           *error;
 } Request;
+
+/* A client event for the UI thread. */
+typedef struct {
+  GObject  *event;
+  char     *frame;
+  char     *text;
+  gint64    a;
+  gint64    b;
+  double    delay;
+} EventCall;
 
 static void
 request_free (Request *request)
 {
-  g_clear_object (&request->self);
+  /* The task was returned; if not (the worker went away first), say so. */
+  if (request->task != NULL && !request->returned)
+    g_task_return_new_error (request->task, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_CLOSED,
+                             _("The connection was closed"));
+  g_clear_object (&request->task);
+  g_clear_object (&request->cancellable);
+  g_clear_error (&request->error);
   g_free (request->target);
+  g_free (request->json);
+  g_free (request->compact);
   g_free (request);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+static void
+event_call_free (EventCall *call)
+{
+  g_clear_object (&call->event);
+  g_free (call->frame);
+  g_free (call->text);
+  g_free (call);
+}
+
+static void
+item_free (Item *item)
+{
+  if (item->destroy != NULL)
+    item->destroy (item->data);
+  g_free (item);
+}
 
 /**
  * inspector_client_state_to_label:
@@ -201,13 +322,6 @@ notice (InspectorConnection *self,
   g_signal_emit (self, signals[SIGNAL_NOTICE], 0, message, persistent);
 }
 
-/* Takes the frame being dispatched, at most once. */
-static const char *
-take_frame (InspectorConnection *self)
-{
-  return g_steal_pointer (&self->current_frame);
-}
-
 static guint64
 log_event (InspectorConnection *self,
            InspectorLogKind     kind,
@@ -230,6 +344,341 @@ dup_json_object_text (JsonObject *object)
   metered_json_append_node (out, node);
 
   return g_string_free (out, FALSE);
+}
+
+/* Secrets. Servers repeat what they were given (an error message with the
+ * key, a close reason with the token): no row shows it. */
+
+static void
+add_secret_locked (Worker     *worker,
+                   const char *secret)
+{
+  const char *signature;
+
+  if (secret == NULL || strlen (secret) < MIN_SECRET_LEN)
+    return;
+
+  for (guint i = 0; i < worker->secrets->len; i++)
+    if (g_str_equal (g_ptr_array_index (worker->secrets, i), secret))
+      return;
+
+  g_ptr_array_add (worker->secrets, g_strdup (secret));
+
+  /* A token's signature alone is as good as the token; whole tokens come
+   * first in the list, so they are replaced as one. */
+  if ((signature = strrchr (secret, '.')) != NULL && strlen (signature + 1) > 8)
+    g_ptr_array_add (worker->secrets, g_strdup (signature + 1));
+}
+
+static void
+add_secret (Worker     *worker,
+            const char *secret,
+            gboolean    fixed)
+{
+  g_mutex_lock (&worker->mutex);
+  /* Minted tokens keep coming; the oldest are long expired. */
+  while (!fixed && worker->secrets->len >= worker->n_fixed_secrets + MAX_SECRETS)
+    g_ptr_array_remove_index (worker->secrets, worker->n_fixed_secrets);
+  add_secret_locked (worker, secret);
+  if (fixed)
+    worker->n_fixed_secrets = worker->secrets->len;
+  g_mutex_unlock (&worker->mutex);
+}
+
+/* Returns: (nullable): @text with every secret replaced, or %NULL if it
+ * holds none (the common case, which costs a strstr() per secret). */
+static char *
+dup_redacted (Worker     *worker,
+              const char *text)
+{
+  char *out = NULL;
+
+  if (worker == NULL || text == NULL)
+    return NULL;
+
+  g_mutex_lock (&worker->mutex);
+  for (guint i = 0; i < worker->secrets->len; i++)
+    {
+      const char *secret = g_ptr_array_index (worker->secrets, i);
+      gsize len = strlen (secret);
+      const char *p = out != NULL ? out : text;
+      const char *hit;
+      GString *redacted;
+
+      if (strstr (p, secret) == NULL)
+        continue;
+
+      redacted = g_string_new (NULL);
+      while ((hit = strstr (p, secret)) != NULL)
+        {
+          g_string_append_len (redacted, p, hit - p);
+          g_string_append (redacted, REDACTED_VALUE);
+          p = hit + len;
+        }
+      g_string_append (redacted, p);
+      g_free (out);
+      out = g_string_free (redacted, FALSE);
+    }
+  g_mutex_unlock (&worker->mutex);
+
+  return out;
+}
+
+/* Redacts *@text in place. */
+static void
+redact (Worker  *worker,
+        char   **text)
+{
+  char *redacted = dup_redacted (worker, *text);
+
+  if (redacted != NULL)
+    {
+      g_free (*text);
+      *text = redacted;
+    }
+}
+
+/* The queue. */
+
+static gboolean on_flush (gpointer user_data);
+
+static void
+schedule_flush_locked (Worker *worker,
+                       guint   delay_ms)
+{
+  GSource *source = g_timeout_source_new (delay_ms);
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, on_flush, worker->connection, NULL);
+  g_source_set_static_name (source, "[inspector] connection events");
+  g_source_attach (source, worker->main_context);
+  g_clear_pointer (&worker->flush_source, g_source_unref);
+  worker->flush_source = source;
+}
+
+/* Worker thread. Waits while the UI thread is MAX_QUEUED items behind:
+ * the client then stops reading and the server slows down. */
+static void
+worker_push (Worker *worker,
+             Item   *item)
+{
+  g_mutex_lock (&worker->mutex);
+
+  while (!worker->stopping && worker->queue.length >= MAX_QUEUED)
+    g_cond_wait (&worker->cond, &worker->mutex);
+
+  /* Once stopping, items wait for the connection's dispose to free them
+   * on the UI thread (they may hold its tasks). */
+  g_queue_push_tail (&worker->queue, item);
+
+  if (!worker->stopping && worker->flush_source == NULL)
+    {
+      gint64 since = g_get_monotonic_time () - worker->last_flush;
+
+      schedule_flush_locked (worker, since >= FLUSH_INTERVAL_US ? 0 : (FLUSH_INTERVAL_US - since) / 1000);
+    }
+
+  g_mutex_unlock (&worker->mutex);
+}
+
+static void
+push_call_full (Worker         *worker,
+                ItemFunc        func,
+                gpointer        data,
+                GDestroyNotify  destroy,
+                gboolean        yield)
+{
+  Item *item = g_new0 (Item, 1);
+
+  item->func = func;
+  item->data = data;
+  item->destroy = destroy;
+  item->yield = yield;
+  worker_push (worker, item);
+}
+
+static void
+push_call (Worker         *worker,
+           ItemFunc        func,
+           gpointer        data,
+           GDestroyNotify  destroy)
+{
+  push_call_full (worker, func, data, destroy, FALSE);
+}
+
+static void
+pack (char        **cursor,
+      const char  **field,
+      const char   *value,
+      gsize         len)
+{
+  if (value == NULL)
+    return;
+
+  memcpy (*cursor, value, len);
+  (*cursor)[len] = '\0';
+  *field = *cursor;
+  *cursor += len + 1;
+}
+
+/* A message or direct row, in one allocation. */
+static void
+push_row (Worker           *worker,
+          InspectorLogKind  kind,
+          const char       *channel,
+          const char       *peer,
+          const char       *text,
+          const char       *metadata,
+          const char       *frame)
+{
+  gsize channel_len = channel != NULL ? strlen (channel) : 0;
+  gsize peer_len = peer != NULL ? strlen (peer) : 0;
+  gsize text_len = text != NULL ? strlen (text) : 0;
+  gsize metadata_len = metadata != NULL ? strlen (metadata) : 0;
+  gsize frame_len = frame != NULL ? strlen (frame) : 0;
+  Item *item = g_malloc0 (sizeof (Item) + channel_len + peer_len + text_len + metadata_len + frame_len + 5);
+  char *cursor = item->strings;
+
+  item->kind = kind;
+  item->time = g_get_real_time ();
+  pack (&cursor, &item->channel, channel, channel_len);
+  pack (&cursor, &item->peer, peer, peer_len);
+  pack (&cursor, &item->text, text, text_len);
+  pack (&cursor, &item->metadata, metadata, metadata_len);
+  pack (&cursor, &item->frame, frame, frame_len);
+
+  worker_push (worker, item);
+}
+
+static void
+run_row (InspectorConnection *self,
+         Item                *item)
+{
+  if (item->kind == INSPECTOR_LOG_KIND_MESSAGE)
+    {
+      InspectorChannel *channel = g_hash_table_lookup (self->channel_index, item->channel);
+
+      if (channel != NULL)
+        inspector_channel_count_message (channel);
+    }
+  else if (item->kind == INSPECTOR_LOG_KIND_DIRECT && item->peer != NULL &&
+           !g_hash_table_contains (self->direct_peers, item->peer))
+    g_hash_table_add (self->direct_peers, g_strdup (item->peer));
+
+  inspector_log_store_append_at (self->log, item->time, item->kind, INSPECTOR_LOG_STATUS_NONE, 0,
+                                 item->channel, item->peer, item->text, -1, item->metadata, NULL,
+                                 item->frame);
+}
+
+/* UI thread: drains the queue, for at most FLUSH_BUDGET_US. */
+static gboolean
+on_flush (gpointer user_data)
+{
+  g_autoptr(InspectorConnection) self = g_object_ref (user_data);
+  Worker *worker = self->worker;
+  gint64 start = g_get_monotonic_time ();
+  Item *batch[FLUSH_CHUNK];
+
+  for (;;)
+    {
+      gboolean yield = FALSE;
+      guint n = 0;
+      Item *item;
+
+      g_mutex_lock (&worker->mutex);
+      /* A close or a connect of ours starts a main loop iteration: the
+       * states on the way show, as they did when the client ran on this
+       * thread. */
+      while (n < FLUSH_CHUNK && (item = g_queue_peek_head (&worker->queue)) != NULL)
+        {
+          if (item->yield && n > 0)
+            {
+              yield = TRUE;
+              break;
+            }
+          batch[n++] = g_queue_pop_head (&worker->queue);
+        }
+      if (worker->queue.length < MAX_QUEUED)
+        g_cond_broadcast (&worker->cond);
+      if (n == 0)
+        {
+          worker->last_flush = g_get_monotonic_time ();
+          g_clear_pointer (&worker->flush_source, g_source_unref);
+          g_mutex_unlock (&worker->mutex);
+          return G_SOURCE_REMOVE;
+        }
+      g_mutex_unlock (&worker->mutex);
+
+      for (guint i = 0; i < n; i++)
+        {
+          if (batch[i]->func != NULL)
+            batch[i]->func (self, batch[i]->data);
+          else
+            run_row (self, batch[i]);
+          item_free (batch[i]);
+        }
+
+      if (yield || g_get_monotonic_time () - start >= FLUSH_BUDGET_US)
+        {
+          /* More to do: let the frame clock paint first, after a full
+           * budget. */
+          g_mutex_lock (&worker->mutex);
+          if (!worker->stopping)
+            schedule_flush_locked (worker, yield ? 0 : FLUSH_GAP_MS);
+          g_mutex_unlock (&worker->mutex);
+          break;
+        }
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+typedef void (*WorkerFunc) (Worker  *worker,
+                            gpointer data);
+
+typedef struct {
+  Worker         *worker;
+  WorkerFunc      func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+} Invocation;
+
+static gboolean
+run_invocation (gpointer user_data)
+{
+  Invocation *invocation = user_data;
+
+  invocation->func (invocation->worker, g_steal_pointer (&invocation->data));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+invocation_free (gpointer user_data)
+{
+  Invocation *invocation = user_data;
+
+  /* Data the function did not run for (the worker stopped first). */
+  if (invocation->data != NULL && invocation->destroy != NULL)
+    invocation->destroy (invocation->data);
+  g_free (invocation);
+}
+
+/* Runs @func on the worker thread, where the client lives; @func takes
+ * @data. */
+static void
+worker_invoke (Worker         *worker,
+               WorkerFunc      func,
+               gpointer        data,
+               GDestroyNotify  destroy)
+{
+  Invocation *invocation = g_new0 (Invocation, 1);
+
+  invocation->worker = worker;
+  invocation->func = func;
+  invocation->data = data;
+  invocation->destroy = destroy;
+  g_main_context_invoke_full (worker->context, G_PRIORITY_DEFAULT, run_invocation, invocation, invocation_free);
 }
 
 /* Channels. */
@@ -299,44 +748,54 @@ on_frame (MeteredClient *client,
           const char    *text,
           gpointer       user_data)
 {
-  InspectorConnection *self = user_data;
+  Worker *worker = user_data;
 
   /* Incoming frames are dispatched (and their event emitted) right after
    * this call, while @text is alive: handlers take it from there instead
    * of copying every frame here. Our own requests are captured while we
    * make them. */
   if (!outgoing)
-    self->current_frame = text;
-  else if (self->capturing)
     {
-      g_free (self->captured_frame);
-      self->captured_frame = g_strdup (text);
+      g_clear_pointer (&worker->redacted_frame, g_free);
+      worker->redacted_frame = dup_redacted (worker, text);
+      worker->current_frame = worker->redacted_frame != NULL ? worker->redacted_frame : text;
+    }
+  else if (worker->capturing)
+    {
+      g_free (worker->captured_frame);
+      worker->captured_frame = g_strdup (text);
     }
 }
 
-static void
-begin_capture (InspectorConnection *self)
+/* Takes the frame being dispatched, at most once. */
+static const char *
+take_frame (Worker *worker)
 {
-  g_clear_pointer (&self->captured_frame, g_free);
-  self->capturing = TRUE;
+  return g_steal_pointer (&worker->current_frame);
+}
+
+static void
+begin_capture (Worker *worker)
+{
+  g_clear_pointer (&worker->captured_frame, g_free);
+  worker->capturing = TRUE;
 }
 
 static char *
-end_capture (InspectorConnection *self)
+end_capture (Worker *worker)
 {
-  self->capturing = FALSE;
+  worker->capturing = FALSE;
+  redact (worker, &worker->captured_frame);
 
-  return g_steal_pointer (&self->captured_frame);
+  return g_steal_pointer (&worker->captured_frame);
 }
 
 static Request *
-request_new (InspectorConnection *self,
-             InspectorLogKind     kind,
-             const char          *target)
+request_new (InspectorLogKind  kind,
+             const char       *target)
 {
   Request *request = g_new0 (Request, 1);
 
-  request->self = g_object_ref (self);
   request->kind = kind;
   request->target = g_strdup (target);
   request->started = g_get_monotonic_time ();
@@ -344,26 +803,130 @@ request_new (InspectorConnection *self,
   return request;
 }
 
-/* Returns the round trip in microseconds. */
-static gint64
-request_complete (Request      *request,
-                  const GError *error)
-{
-  InspectorConnection *self = request->self;
-  gint64 rtt = g_get_monotonic_time () - request->started;
+/* UI thread: the request went out as @frame. */
+typedef struct {
+  Request *request;
+  char    *frame;
+} Sent;
 
-  if (error == NULL)
+static void
+sent_free (Sent *sent)
+{
+  g_free (sent->frame);
+  g_free (sent);
+}
+
+static void
+main_request_sent (InspectorConnection *self,
+                   gpointer             data)
+{
+  Sent *sent = data;
+  Request *request = sent->request;
+  const char *note = NULL;
+  const char *channel = NULL;
+  const char *peer = NULL;
+  const char *text = NULL;
+
+  switch (request->kind)
     {
-      inspector_log_store_set_status (self->log, request->seq, INSPECTOR_LOG_STATUS_ACKED, rtt, NULL);
+    case INSPECTOR_LOG_KIND_SUBSCRIBE:
+      channel = request->target;
+      note = request->include_metadata ? _("with sender metadata") : NULL;
+      break;
+    case INSPECTOR_LOG_KIND_UNSUBSCRIBE:
+      channel = request->target;
+      break;
+    case INSPECTOR_LOG_KIND_PUBLISH:
+      channel = request->target;
+      peer = self->peer_id;
+      text = request->compact;
+      break;
+    case INSPECTOR_LOG_KIND_SEND:
+    default:
+      peer = request->target;
+      text = request->compact;
+      break;
     }
+
+  request->seq = log_event (self, request->kind, channel, peer, text, note, sent->frame);
+  inspector_log_store_set_status (self->log, request->seq, INSPECTOR_LOG_STATUS_PENDING, 0, NULL);
+}
+
+/* Worker thread: logs the request as it went out; the answer follows in
+ * the queue, so the row always exists before it is completed. */
+static void
+push_sent (Worker  *worker,
+           Request *request,
+           char    *frame)
+{
+  Sent *sent = g_new0 (Sent, 1);
+
+  sent->request = request;
+  sent->frame = frame;
+  push_call (worker, main_request_sent, sent, (GDestroyNotify) sent_free);
+}
+
+/* UI thread: the answer. */
+static void
+main_request_done (InspectorConnection *self,
+                   gpointer             data)
+{
+  Request *request = data;
+  InspectorChannel *channel;
+
+  if (request->error == NULL)
+    inspector_log_store_set_status (self->log, request->seq, INSPECTOR_LOG_STATUS_ACKED, request->rtt, NULL);
   else
     {
-      g_autofree char *description = inspector_describe_error (error);
+      g_autofree char *description = inspector_describe_error (request->error);
 
+      redact (self->worker, &description);
       inspector_log_store_set_status (self->log, request->seq, INSPECTOR_LOG_STATUS_FAILED, 0, description);
     }
 
-  return rtt;
+  switch (request->kind)
+    {
+    case INSPECTOR_LOG_KIND_SUBSCRIBE:
+      channel = g_hash_table_lookup (self->channel_index, request->target);
+      if (channel == NULL)
+        break;
+
+      if (request->error == NULL)
+        {
+          if (inspector_channel_get_state (channel) == INSPECTOR_CHANNEL_STATE_SUBSCRIBING)
+            inspector_channel_set_state (channel, INSPECTOR_CHANNEL_STATE_SUBSCRIBED, NULL);
+        }
+      else if (!g_error_matches (request->error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_CLOSED))
+        {
+          g_autofree char *description = inspector_describe_error (request->error);
+
+          redact (self->worker, &description);
+          inspector_channel_set_state (channel, INSPECTOR_CHANNEL_STATE_FAILED, description);
+        }
+      break;
+
+    case INSPECTOR_LOG_KIND_PUBLISH:
+    case INSPECTOR_LOG_KIND_SEND:
+      request->returned = TRUE;
+      if (request->error == NULL)
+        g_task_return_int (request->task, request->rtt);
+      else
+        g_task_return_error (request->task, g_steal_pointer (&request->error));
+      break;
+
+    case INSPECTOR_LOG_KIND_UNSUBSCRIBE:
+    default:
+      break;
+    }
+}
+
+/* Worker thread. */
+static void
+complete_request (Worker  *worker,
+                  Request *request)
+{
+  request->rtt = g_get_monotonic_time () - request->started;
+  push_call (worker, main_request_done, request, (GDestroyNotify) request_free);
 }
 
 static void
@@ -371,53 +934,11 @@ on_subscribe_done (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(Request) request = user_data;
-  g_autoptr(GError) error = NULL;
-  InspectorChannel *channel;
+  Request *request = user_data;
+  Worker *worker = g_object_get_data (source, "inspector-worker");
 
-  metered_client_subscribe_finish (METERED_CLIENT (source), result, &error);
-  request_complete (request, error);
-
-  channel = g_hash_table_lookup (request->self->channel_index, request->target);
-  if (channel == NULL)
-    return;
-
-  if (error == NULL)
-    {
-      if (inspector_channel_get_state (channel) == INSPECTOR_CHANNEL_STATE_SUBSCRIBING)
-        inspector_channel_set_state (channel, INSPECTOR_CHANNEL_STATE_SUBSCRIBED, NULL);
-    }
-  else if (!g_error_matches (error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_CLOSED))
-    {
-      g_autofree char *description = inspector_describe_error (error);
-
-      inspector_channel_set_state (channel, INSPECTOR_CHANNEL_STATE_FAILED, description);
-    }
-}
-
-static void
-send_subscribe (InspectorConnection *self,
-                InspectorChannel    *channel)
-{
-  const char *name = inspector_channel_get_name (channel);
-  gboolean include_metadata = inspector_channel_get_include_sender_metadata (channel);
-  Request *request = request_new (self, INSPECTOR_LOG_KIND_SUBSCRIBE, name);
-  g_autofree char *frame = NULL;
-
-  inspector_channel_set_state (channel, INSPECTOR_CHANNEL_STATE_SUBSCRIBING, NULL);
-
-  begin_capture (self);
-  metered_client_subscribe_async (self->client, name,
-                                  include_metadata ? METERED_SUBSCRIBE_FLAGS_INCLUDE_SENDER_METADATA
-                                                   : METERED_SUBSCRIBE_FLAGS_NONE,
-                                  self->cancellable, on_subscribe_done, request);
-  frame = end_capture (self);
-
-  /* The callback never runs before this: GTask defers it to a later
-   * main loop iteration. */
-  request->seq = log_event (self, INSPECTOR_LOG_KIND_SUBSCRIBE, name, NULL, NULL,
-                            include_metadata ? _("with sender metadata") : NULL, frame);
-  inspector_log_store_set_status (self->log, request->seq, INSPECTOR_LOG_STATUS_PENDING, 0, NULL);
+  metered_client_subscribe_finish (METERED_CLIENT (source), result, &request->error);
+  complete_request (worker, request);
 }
 
 static void
@@ -425,11 +946,11 @@ on_unsubscribe_done (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr(Request) request = user_data;
-  g_autoptr(GError) error = NULL;
+  Request *request = user_data;
+  Worker *worker = g_object_get_data (source, "inspector-worker");
 
-  metered_client_unsubscribe_finish (METERED_CLIENT (source), result, &error);
-  request_complete (request, error);
+  metered_client_unsubscribe_finish (METERED_CLIENT (source), result, &request->error);
+  complete_request (worker, request);
 }
 
 static void
@@ -437,23 +958,60 @@ on_payload_done (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Request *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-  gint64 rtt;
+  Request *request = user_data;
+  Worker *worker = g_object_get_data (source, "inspector-worker");
 
   if (request->kind == INSPECTOR_LOG_KIND_PUBLISH)
-    ok = metered_client_publish_text_finish (METERED_CLIENT (source), result, &error);
+    metered_client_publish_text_finish (METERED_CLIENT (source), result, &request->error);
   else
-    ok = metered_client_send_text_finish (METERED_CLIENT (source), result, &error);
+    metered_client_send_text_finish (METERED_CLIENT (source), result, &request->error);
+  complete_request (worker, request);
+}
 
-  rtt = request_complete (request, error);
+static void
+worker_send_request (Worker  *worker,
+                     gpointer data)
+{
+  Request *request = data;
 
-  if (ok)
-    g_task_return_int (task, rtt);
-  else
-    g_task_return_error (task, g_steal_pointer (&error));
+  begin_capture (worker);
+  switch (request->kind)
+    {
+    case INSPECTOR_LOG_KIND_SUBSCRIBE:
+      metered_client_subscribe_async (worker->client, request->target,
+                                      request->include_metadata ? METERED_SUBSCRIBE_FLAGS_INCLUDE_SENDER_METADATA
+                                                                : METERED_SUBSCRIBE_FLAGS_NONE,
+                                      worker->cancellable, on_subscribe_done, request);
+      break;
+    case INSPECTOR_LOG_KIND_UNSUBSCRIBE:
+      metered_client_unsubscribe_async (worker->client, request->target, worker->cancellable,
+                                        on_unsubscribe_done, request);
+      break;
+    case INSPECTOR_LOG_KIND_PUBLISH:
+      metered_client_publish_text_async (worker->client, request->target, request->json, request->cancellable,
+                                         on_payload_done, request);
+      break;
+    case INSPECTOR_LOG_KIND_SEND:
+    default:
+      metered_client_send_text_async (worker->client, request->target, request->json, request->cancellable,
+                                      on_payload_done, request);
+      break;
+    }
+
+  /* The callback never runs before this: GTask defers it to a later
+   * main loop iteration. */
+  push_sent (worker, request, end_capture (worker));
+}
+
+static void
+send_subscribe (InspectorConnection *self,
+                InspectorChannel    *channel)
+{
+  Request *request = request_new (INSPECTOR_LOG_KIND_SUBSCRIBE, inspector_channel_get_name (channel));
+
+  request->include_metadata = inspector_channel_get_include_sender_metadata (channel);
+  inspector_channel_set_state (channel, INSPECTOR_CHANNEL_STATE_SUBSCRIBING, NULL);
+  worker_invoke (self->worker, worker_send_request, request, (GDestroyNotify) request_free);
 }
 
 /* Compact, as the client sends it, so the log shows what went out; text
@@ -483,37 +1041,24 @@ send_payload (InspectorConnection *self,
               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *compact = NULL;
-  g_autofree char *frame = NULL;
   Request *request;
 
   task = g_task_new (self, cancellable, callback, user_data);
-  request = request_new (self, kind, target);
-  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  g_task_set_source_tag (task, send_payload);
 
-  if (self->client == NULL)
+  if (self->worker == NULL)
     {
       g_task_return_new_error (task, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_NOT_CONNECTED,
                                _("Not connected"));
       return;
     }
 
-  compact = dup_compact_json (json);
-
-  begin_capture (self);
-  if (kind == INSPECTOR_LOG_KIND_PUBLISH)
-    metered_client_publish_text_async (self->client, target, json, cancellable,
-                                       on_payload_done, g_object_ref (task));
-  else
-    metered_client_send_text_async (self->client, target, json, cancellable,
-                                    on_payload_done, g_object_ref (task));
-  frame = end_capture (self);
-
-  if (kind == INSPECTOR_LOG_KIND_PUBLISH)
-    request->seq = log_event (self, kind, target, self->peer_id, compact, NULL, frame);
-  else
-    request->seq = log_event (self, kind, NULL, target, compact, NULL, frame);
-  inspector_log_store_set_status (self->log, request->seq, INSPECTOR_LOG_STATUS_PENDING, 0, NULL);
+  request = request_new (kind, target);
+  request->json = g_strdup (json);
+  request->compact = dup_compact_json (json);
+  request->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  request->task = g_steal_pointer (&task);
+  worker_invoke (self->worker, worker_send_request, request, (GDestroyNotify) request_free);
 }
 
 /* Client events. */
@@ -547,12 +1092,25 @@ subscribe_all (InspectorConnection *self)
     }
 }
 
-static void
-on_state_changed (InspectorConnection *self,
-                  MeteredClientState   from,
-                  MeteredClientState   to,
-                  MeteredClient       *client)
+static EventCall *
+event_call_new (gpointer    event,
+                const char *frame)
 {
+  EventCall *call = g_new0 (EventCall, 1);
+
+  call->event = event != NULL ? g_object_ref (event) : NULL;
+  call->frame = g_strdup (frame);
+
+  return call;
+}
+
+static void
+main_state_changed (InspectorConnection *self,
+                    gpointer             data)
+{
+  EventCall *call = data;
+  MeteredClientState from = call->a;
+  MeteredClientState to = call->b;
   g_autofree char *note = NULL;
 
   note = g_strdup_printf ("%s → %s", inspector_client_state_to_label (from), inspector_client_state_to_label (to));
@@ -579,24 +1137,50 @@ on_state_changed (InspectorConnection *self,
 }
 
 static void
+on_state_changed (MeteredClient      *client,
+                  MeteredClientState  from,
+                  MeteredClientState  to,
+                  gpointer            user_data)
+{
+  Worker *worker = user_data;
+  EventCall *call = event_call_new (NULL, NULL);
+
+  call->a = from;
+  call->b = to;
+  push_call (worker, main_state_changed, call, (GDestroyNotify) event_call_free);
+}
+
+static void
+main_reconnect_scheduled (InspectorConnection *self,
+                          gpointer             data)
+{
+  EventCall *call = data;
+  g_autofree char *note = NULL;
+
+  /* Translators: a reconnect attempt number, then its delay in seconds */
+  note = g_strdup_printf (_("Reconnect attempt %u in %.1f s"), (guint) call->a, call->delay);
+  log_event (self, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, note, NULL);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->reconnect_attempt = call->a;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
+  set_int64 (self, &self->next_attempt_time, call->b, PROP_NEXT_ATTEMPT_TIME);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
 on_reconnect_scheduled (MeteredClient *client,
                         guint          attempt,
                         double         delay,
                         gpointer       user_data)
 {
-  InspectorConnection *self = user_data;
-  g_autofree char *note = NULL;
+  Worker *worker = user_data;
+  EventCall *call = event_call_new (NULL, NULL);
 
-  /* Translators: a reconnect attempt number, then its delay in seconds */
-  note = g_strdup_printf (_("Reconnect attempt %u in %.1f s"), attempt, delay);
-  log_event (self, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, note, NULL);
-
-  g_object_freeze_notify (G_OBJECT (self));
-  self->reconnect_attempt = attempt;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_ATTEMPT]);
-  set_int64 (self, &self->next_attempt_time,
-             g_get_monotonic_time () + (gint64) (delay * G_USEC_PER_SEC), PROP_NEXT_ATTEMPT_TIME);
-  g_object_thaw_notify (G_OBJECT (self));
+  call->a = attempt;
+  call->b = g_get_monotonic_time () + (gint64) (delay * G_USEC_PER_SEC);
+  call->delay = delay;
+  push_call (worker, main_reconnect_scheduled, call, (GDestroyNotify) event_call_free);
 }
 
 static char *
@@ -748,12 +1332,11 @@ dup_welcome_frame (const char *frame)
 }
 
 static void
-on_connected (InspectorConnection   *self,
-              MeteredConnectedEvent *event,
-              MeteredClient         *client)
+main_connected (InspectorConnection *self,
+                gpointer             data)
 {
-  g_autofree char *text = dup_welcome_text (event);
-  g_autofree char *frame = dup_welcome_frame (take_frame (self));
+  EventCall *call = data;
+  MeteredConnectedEvent *event = METERED_CONNECTED_EVENT (call->event);
   g_autofree char *ice = dup_ice_summary (metered_connected_event_get_ice_servers (event));
   g_autofree char *note = NULL;
   gboolean is_reconnect = metered_connected_event_get_is_reconnect (event);
@@ -764,7 +1347,9 @@ on_connected (InspectorConnection   *self,
     note = g_strdup_printf (_("Reconnected as %s"), metered_connected_event_get_peer_id (event));
   else
     note = g_strdup_printf (_("Connected as %s"), metered_connected_event_get_peer_id (event));
-  log_event (self, INSPECTOR_LOG_KIND_WELCOME, NULL, metered_connected_event_get_peer_id (event), text, note, frame);
+  redact (self->worker, &note);
+  log_event (self, INSPECTOR_LOG_KIND_WELCOME, NULL, metered_connected_event_get_peer_id (event), call->text, note,
+             call->frame);
 
   metered_connected_event_get_expires_at (event, &expires_at);
 
@@ -779,9 +1364,9 @@ on_connected (InspectorConnection   *self,
   set_string (self, &self->ice_servers, ice, PROP_ICE_SERVERS);
   g_object_thaw_notify (G_OBJECT (self));
 
-  /* After a reconnect the client resubscribes once this handler returns;
-   * the fresh snapshot that follows confirms each channel. A connect of
-   * our own (the first one, or "reconnect now") subscribes here. */
+  /* After a reconnect the client resubscribes on its own; the fresh
+   * snapshot that follows confirms each channel. A connect of our own (the
+   * first one, or "reconnect now") subscribes here. */
   if (!is_reconnect)
     subscribe_all (self);
   else if (self->effective->auto_resubscribe)
@@ -791,27 +1376,47 @@ on_connected (InspectorConnection   *self,
 }
 
 static void
-on_disconnected (InspectorConnection      *self,
-                 MeteredDisconnectedEvent *event,
-                 MeteredClient            *client)
+on_connected (MeteredClient         *client,
+              MeteredConnectedEvent *event,
+              gpointer               user_data)
 {
-  int code = metered_disconnected_event_get_code (event);
-  const char *reason = metered_disconnected_event_get_reason (event);
-  gboolean will_reconnect = metered_disconnected_event_get_will_reconnect (event);
+  Worker *worker = user_data;
+  g_autofree char *frame = dup_welcome_frame (take_frame (worker));
+  EventCall *call = event_call_new (event, NULL);
+
+  /* The welcome is parsed here, off the UI thread. */
+  call->frame = g_steal_pointer (&frame);
+  call->text = dup_welcome_text (event);
+  redact (worker, &call->frame);
+  redact (worker, &call->text);
+  push_call (worker, main_connected, call, (GDestroyNotify) event_call_free);
+}
+
+static void
+main_disconnected (InspectorConnection *self,
+                   gpointer             data)
+{
+  EventCall *call = data;
+  int code = call->a;
+  gboolean will_reconnect = call->b;
+  /* Codes outside the enum (1007, 1011, an application's 4xxx) have no
+   * name. */
+  const char *name = metered_close_code_get_name (code);
   g_autofree char *note = NULL;
   GString *text;
 
-  self->current_frame = NULL;
-
   text = g_string_new (NULL);
   g_string_append_printf (text, "{\"code\":%d,\"name\":", code);
-  metered_json_append_string (text, metered_close_code_get_name (code));
+  if (name != NULL)
+    metered_json_append_string (text, name);
+  else
+    g_string_append (text, "null");
   g_string_append (text, ",\"reason\":");
-  metered_json_append_string (text, reason != NULL ? reason : "");
+  metered_json_append_string (text, call->text != NULL ? call->text : "");
   g_string_append_printf (text, ",\"willReconnect\":%s}", will_reconnect ? "true" : "false");
 
-  /* Translators: a close code, what it means, and what happens next */
-  note = g_strdup_printf (_("%d %s: %s (%s)"), code, metered_close_code_get_name (code),
+  /* Translators: a close code, its name, what it means, and what happens next */
+  note = g_strdup_printf (_("%d %s: %s (%s)"), code, name != NULL ? name : _("unknown"),
                           metered_close_code_describe (code),
                           will_reconnect ? _("reconnecting") : _("not reconnecting"));
   log_event (self, INSPECTOR_LOG_KIND_CLOSE, NULL, NULL, text->str, note, NULL);
@@ -831,46 +1436,58 @@ on_disconnected (InspectorConnection      *self,
 }
 
 static void
-on_message (InspectorConnection *self,
-            MeteredMessageEvent *event,
-            MeteredClient       *client)
+on_disconnected (MeteredClient            *client,
+                 MeteredDisconnectedEvent *event,
+                 gpointer                  user_data)
 {
-  const char *name = metered_message_event_get_channel (event);
-  const char *frame = take_frame (self);
-  InspectorChannel *channel = g_hash_table_lookup (self->channel_index, name);
-  g_autofree char *metadata = NULL;
+  Worker *worker = user_data;
+  const char *reason = metered_disconnected_event_get_reason (event);
+  EventCall *call = event_call_new (NULL, NULL);
 
-  if (channel != NULL)
-    inspector_channel_count_message (channel);
+  worker->current_frame = NULL;
+
+  call->a = metered_disconnected_event_get_code (event);
+  call->b = metered_disconnected_event_get_will_reconnect (event);
+  call->text = g_strdup (reason);
+  redact (worker, &call->text);
+  push_call_full (worker, main_disconnected, call, (GDestroyNotify) event_call_free, TRUE);
+}
+
+/* The hot path: one packed row per message, nothing else on this side. */
+static void
+on_message (MeteredClient       *client,
+            MeteredMessageEvent *event,
+            gpointer             user_data)
+{
+  Worker *worker = user_data;
+  const char *frame = take_frame (worker);
+  g_autofree char *metadata = NULL;
+  g_autofree char *text = dup_redacted (worker, metered_message_event_get_data_text (event));
 
   /* The frame carries the metadata; only parse it out without one. */
   if (frame == NULL && metered_message_event_get_sender_metadata (event) != NULL)
     metadata = dup_json_object_text (metered_message_event_get_sender_metadata (event));
 
-  inspector_log_store_append (self->log, INSPECTOR_LOG_KIND_MESSAGE, name,
-                              metered_message_event_get_sender_peer_id (event),
-                              metered_message_event_get_data_text (event), -1,
-                              metadata, NULL, frame);
+  push_row (worker, INSPECTOR_LOG_KIND_MESSAGE, metered_message_event_get_channel (event),
+            metered_message_event_get_sender_peer_id (event),
+            text != NULL ? text : metered_message_event_get_data_text (event), metadata, frame);
 }
 
 static void
-on_direct (InspectorConnection *self,
-           MeteredDirectEvent  *event,
-           MeteredClient       *client)
+on_direct (MeteredClient      *client,
+           MeteredDirectEvent *event,
+           gpointer            user_data)
 {
-  const char *frame = take_frame (self);
-  const char *sender = metered_direct_event_get_sender_peer_id (event);
+  Worker *worker = user_data;
+  const char *frame = take_frame (worker);
   g_autofree char *metadata = NULL;
-
-  if (!g_hash_table_contains (self->direct_peers, sender))
-    g_hash_table_add (self->direct_peers, g_strdup (sender));
+  g_autofree char *text = dup_redacted (worker, metered_direct_event_get_data_text (event));
 
   if (frame == NULL && metered_direct_event_get_sender_metadata (event) != NULL)
     metadata = dup_json_object_text (metered_direct_event_get_sender_metadata (event));
 
-  inspector_log_store_append (self->log, INSPECTOR_LOG_KIND_DIRECT, NULL, sender,
-                              metered_direct_event_get_data_text (event), -1,
-                              metadata, NULL, frame);
+  push_row (worker, INSPECTOR_LOG_KIND_DIRECT, NULL, metered_direct_event_get_sender_peer_id (event),
+            text != NULL ? text : metered_direct_event_get_data_text (event), metadata, frame);
 }
 
 static const char *
@@ -947,12 +1564,12 @@ dup_presence_note (InspectorChannel     *channel,
 }
 
 static void
-on_presence (InspectorConnection  *self,
-             MeteredPresenceEvent *event,
-             MeteredClient        *client)
+main_presence (InspectorConnection *self,
+               gpointer             data)
 {
+  EventCall *call = data;
+  MeteredPresenceEvent *event = METERED_PRESENCE_EVENT (call->event);
   const char *name = metered_presence_event_get_channel (event);
-  const char *frame = take_frame (self);
   InspectorChannel *channel = g_hash_table_lookup (self->channel_index, name);
   GPtrArray *joined = metered_presence_event_get_joined (event);
   GPtrArray *left = metered_presence_event_get_left (event);
@@ -963,7 +1580,8 @@ on_presence (InspectorConnection  *self,
   if (joined->len + left->len == 1)
     peer = metered_presence_peer_get_peer_id (g_ptr_array_index (joined->len == 1 ? joined : left, 0));
 
-  log_event (self, INSPECTOR_LOG_KIND_PRESENCE, name, peer, frame, note, frame);
+  redact (self->worker, &note);
+  log_event (self, INSPECTOR_LOG_KIND_PRESENCE, name, peer, call->frame, note, call->frame);
 
   if (channel == NULL)
     return;
@@ -981,18 +1599,30 @@ on_presence (InspectorConnection  *self,
     }
 }
 
+/* Rosters and names live on the UI thread: the event goes there whole. */
 static void
-on_server_error (InspectorConnection     *self,
-                 MeteredServerErrorEvent *event,
-                 MeteredClient           *client)
+on_presence (MeteredClient        *client,
+             MeteredPresenceEvent *event,
+             gpointer              user_data)
 {
-  const char *frame = take_frame (self);
+  Worker *worker = user_data;
+
+  push_call (worker, main_presence, event_call_new (event, take_frame (worker)), (GDestroyNotify) event_call_free);
+}
+
+static void
+main_server_error (InspectorConnection *self,
+                   gpointer             data)
+{
+  EventCall *call = data;
+  MeteredServerErrorEvent *event = METERED_SERVER_ERROR_EVENT (call->event);
   g_autofree char *note = NULL;
   g_autofree char *message = NULL;
 
   note = g_strdup_printf ("%s: %s", metered_server_error_event_get_code (event),
                           metered_server_error_describe (metered_server_error_event_get_error_code (event)));
-  log_event (self, INSPECTOR_LOG_KIND_SERVER_ERROR, NULL, NULL, frame, note, frame);
+  redact (self->worker, &note);
+  log_event (self, INSPECTOR_LOG_KIND_SERVER_ERROR, NULL, NULL, call->frame, note, call->frame);
 
   /* Translators: a server error code and what it means */
   message = g_strdup_printf (_("Server error: %s"), note);
@@ -1000,39 +1630,74 @@ on_server_error (InspectorConnection     *self,
 }
 
 static void
-on_going_away (InspectorConnection   *self,
-               MeteredGoingAwayEvent *event,
-               MeteredClient         *client)
+on_server_error (MeteredClient           *client,
+                 MeteredServerErrorEvent *event,
+                 gpointer                 user_data)
 {
-  const char *frame = take_frame (self);
-  double retry_after = metered_going_away_event_get_retry_after (event);
+  Worker *worker = user_data;
+
+  push_call (worker, main_server_error, event_call_new (event, take_frame (worker)),
+             (GDestroyNotify) event_call_free);
+}
+
+static void
+main_going_away (InspectorConnection *self,
+                 gpointer             data)
+{
+  EventCall *call = data;
   g_autofree char *note = NULL;
 
   /* Translators: the server's hint, in seconds */
-  note = g_strdup_printf (_("The server is shutting down; it suggests reconnecting after %.1f s"), retry_after);
-  log_event (self, INSPECTOR_LOG_KIND_GOING_AWAY, NULL, NULL, frame, note, frame);
+  note = g_strdup_printf (_("The server is shutting down; it suggests reconnecting after %.1f s"), call->delay);
+  log_event (self, INSPECTOR_LOG_KIND_GOING_AWAY, NULL, NULL, call->frame, note, call->frame);
   notice (self, note, TRUE);
 }
 
 static void
-on_token_provider_error (InspectorConnection            *self,
-                         MeteredTokenProviderErrorEvent *event,
-                         MeteredClient                  *client)
+on_going_away (MeteredClient         *client,
+               MeteredGoingAwayEvent *event,
+               gpointer               user_data)
 {
-  const GError *error = metered_token_provider_error_event_get_error (event);
-  guint failures = metered_token_provider_error_event_get_consecutive_failures (event);
-  g_autofree char *note = NULL;
+  Worker *worker = user_data;
+  EventCall *call = event_call_new (NULL, take_frame (worker));
 
-  self->current_frame = NULL;
+  call->delay = metered_going_away_event_get_retry_after (event);
+  push_call (worker, main_going_away, call, (GDestroyNotify) event_call_free);
+}
+
+static void
+main_token_provider_error (InspectorConnection *self,
+                           gpointer             data)
+{
+  EventCall *call = data;
+  guint failures = call->a;
+  g_autofree char *note = NULL;
 
   /* Translators: a failure count, then the provider's error */
   note = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "No token: the token provider failed %u time in a row (%s)",
                                        "No token: the token provider failed %u times in a row (%s)",
                                        failures),
-                          failures, error != NULL ? error->message : _("unknown error"));
+                          failures, call->text != NULL ? call->text : _("unknown error"));
   log_event (self, INSPECTOR_LOG_KIND_TOKEN_ERROR, NULL, NULL, NULL, note, NULL);
   notice (self, note, TRUE);
+}
+
+static void
+on_token_provider_error (MeteredClient                  *client,
+                         MeteredTokenProviderErrorEvent *event,
+                         gpointer                        user_data)
+{
+  Worker *worker = user_data;
+  const GError *error = metered_token_provider_error_event_get_error (event);
+  EventCall *call = event_call_new (NULL, NULL);
+
+  worker->current_frame = NULL;
+
+  call->a = metered_token_provider_error_event_get_consecutive_failures (event);
+  call->text = error != NULL ? g_strdup (error->message) : NULL;
+  redact (worker, &call->text);
+  push_call (worker, main_token_provider_error, call, (GDestroyNotify) event_call_free);
 }
 
 /* A pasted token cannot be refreshed: once it has expired, reconnecting
@@ -1058,35 +1723,25 @@ dup_pasted_token (const char  *token,
   return g_strdup (token);
 }
 
-static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
-/* Answers at once: tokens are pasted or signed here, never fetched. The
- * client may outlive us while it closes, hence the weak reference. */
+/* Worker thread. Answers at once: tokens are pasted or signed here, never
+ * fetched, from the worker's own copy of the options. */
 static void
 provide_token (MeteredClient       *client,
                MeteredTokenRequest *request,
                gpointer             user_data)
 {
-  g_autoptr(InspectorConnection) self = g_weak_ref_get (user_data);
+  Worker *worker = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
 
-  if (self == NULL)
-    {
-      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The connection was closed");
-      metered_token_request_return_error (request, error);
-      return;
-    }
-
-  if (self->effective->mode == INSPECTOR_AUTH_TOKEN)
-    token = dup_pasted_token (self->effective->token, g_get_real_time () / G_USEC_PER_SEC, &error);
+  if (worker->options->mode == INSPECTOR_AUTH_TOKEN)
+    token = dup_pasted_token (worker->options->token, g_get_real_time () / G_USEC_PER_SEC, &error);
   else
-    token = inspector_connect_options_mint_token (self->effective, g_get_real_time () / G_USEC_PER_SEC, &error);
+    {
+      token = inspector_connect_options_mint_token (worker->options, g_get_real_time () / G_USEC_PER_SEC, &error);
+      if (token != NULL)
+        add_secret (worker, token, FALSE);
+    }
 
   if (token != NULL)
     {
@@ -1100,43 +1755,208 @@ provide_token (MeteredClient       *client,
 /* Lifecycle. */
 
 static void
+main_connect_failed (InspectorConnection *self,
+                     gpointer             data)
+{
+  EventCall *call = data;
+  g_autofree char *message = NULL;
+
+  /* Translators: why the connection failed, in words */
+  message = g_strdup_printf (_("Could not connect: %s"), call->text);
+  log_event (self, INSPECTOR_LOG_KIND_CLOSE, NULL, NULL, NULL, message, NULL);
+  set_string (self, &self->last_error, message, PROP_LAST_ERROR);
+  notice (self, message, TRUE);
+}
+
+static void
 on_connect_done (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(InspectorConnection) self = user_data;
+  Worker *worker = user_data;
   g_autoptr(GError) error = NULL;
+  EventCall *call;
 
   if (metered_client_connect_finish (METERED_CLIENT (source), result, &error) ||
-      self->client != METERED_CLIENT (source) ||
-      g_error_matches (error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_CLOSED))
+      g_error_matches (error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_CLOSED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  {
-    g_autofree char *description = inspector_describe_error (error);
-    g_autofree char *message = NULL;
-
-    /* Translators: why the connection failed, in words */
-    message = g_strdup_printf (_("Could not connect: %s"), description);
-    log_event (self, INSPECTOR_LOG_KIND_CLOSE, NULL, NULL, NULL, message, NULL);
-    set_string (self, &self->last_error, message, PROP_LAST_ERROR);
-    notice (self, message, TRUE);
-  }
+  call = event_call_new (NULL, NULL);
+  call->text = inspector_describe_error (error);
+  redact (worker, &call->text);
+  push_call_full (worker, main_connect_failed, call, (GDestroyNotify) event_call_free, TRUE);
 }
 
 static void
-connect_client (InspectorConnection *self)
+worker_connect (Worker  *worker,
+                gpointer data)
+{
+  metered_client_connect_async (worker->client, worker->cancellable, on_connect_done, worker);
+}
+
+/* UI thread, before each connect of our own. */
+static void
+main_before_connect (InspectorConnection *self,
+                     gpointer             data)
 {
   self->user_closed = FALSE;
   mark_channels (self, INSPECTOR_CHANNEL_STATE_OFFLINE, NULL);
-  metered_client_connect_async (self->client, self->cancellable, on_connect_done, g_object_ref (self));
 }
 
-static MeteredClient *
-create_client (InspectorConnection  *self,
-               GError              **error)
+static void
+on_reconnect_closed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
-  const InspectorConnectOptions *options = self->effective;
+  Worker *worker = user_data;
+
+  metered_client_close_finish (METERED_CLIENT (source), result, NULL);
+  push_call_full (worker, main_before_connect, NULL, NULL, TRUE);
+  worker_connect (worker, NULL);
+}
+
+static void
+worker_reconnect (Worker  *worker,
+                  gpointer data)
+{
+  metered_client_close_async (worker->client, METERED_CLOSE_CODE_NORMAL, "reconnecting",
+                              NULL, on_reconnect_closed, worker);
+}
+
+static void
+worker_disconnect (Worker  *worker,
+                   gpointer data)
+{
+  metered_client_close_async (worker->client, METERED_CLOSE_CODE_NORMAL, NULL, NULL, NULL, NULL);
+}
+
+static void
+on_shutdown_closed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Worker *worker = user_data;
+
+  metered_client_close_finish (METERED_CLIENT (source), result, NULL);
+  g_main_loop_quit (worker->loop);
+}
+
+static void
+worker_shutdown (Worker  *worker,
+                 gpointer data)
+{
+  g_signal_handlers_disconnect_by_data (worker->client, worker);
+  metered_client_set_frame_observer (worker->client, NULL, NULL);
+  metered_client_set_reconnect_observer (worker->client, NULL, NULL);
+  /* The close handshake is bounded by the client's own timeout. */
+  metered_client_close_async (worker->client, METERED_CLOSE_CODE_NORMAL, NULL, NULL, on_shutdown_closed, worker);
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Worker *worker = data;
+
+#ifdef __linux__
+  /* When the cores are busy, the window paints first; the queue's bound
+   * then slows the server down rather than the UI. */
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), WORKER_NICE);
+#endif
+
+  g_main_context_push_thread_default (worker->context);
+  g_main_loop_run (worker->loop);
+  g_clear_object (&worker->client);
+  /* Let what the close finished (the client's pending callbacks) run. */
+  for (guint i = 0; i < 100 && g_main_context_iteration (worker->context, FALSE); i++)
+    ;
+  g_main_context_pop_thread_default (worker->context);
+
+  return NULL;
+}
+
+static Worker *
+worker_new (InspectorConnection *self)
+{
+  Worker *worker = g_new0 (Worker, 1);
+
+  g_mutex_init (&worker->mutex);
+  g_cond_init (&worker->cond);
+  g_queue_init (&worker->queue);
+  worker->secrets = g_ptr_array_new_with_free_func (g_free);
+  worker->main_context = g_main_context_ref_thread_default ();
+  worker->context = g_main_context_new ();
+  worker->loop = g_main_loop_new (worker->context, FALSE);
+  worker->cancellable = g_object_ref (self->cancellable);
+  worker->connection = self;
+  worker->options = inspector_connect_options_copy (self->effective);
+
+  add_secret (worker, worker->options->api_key, TRUE);
+  add_secret (worker, worker->options->token, TRUE);
+  add_secret (worker, worker->options->secret, TRUE);
+
+  return worker;
+}
+
+static void
+worker_free (Worker *worker)
+{
+  Item *item;
+
+  /* Joined: nothing else touches the queue. */
+  while ((item = g_queue_pop_head (&worker->queue)) != NULL)
+    item_free (item);
+
+  g_clear_pointer (&worker->flush_source, g_source_unref);
+  g_clear_pointer (&worker->loop, g_main_loop_unref);
+  g_clear_pointer (&worker->context, g_main_context_unref);
+  g_clear_pointer (&worker->main_context, g_main_context_unref);
+  g_clear_object (&worker->cancellable);
+  g_clear_object (&worker->client);
+  g_clear_pointer (&worker->options, inspector_connect_options_free);
+  g_clear_pointer (&worker->redacted_frame, g_free);
+  g_clear_pointer (&worker->captured_frame, g_free);
+  g_clear_pointer (&worker->secrets, g_ptr_array_unref);
+  g_mutex_clear (&worker->mutex);
+  g_cond_clear (&worker->cond);
+  g_free (worker);
+}
+
+/* UI thread: stops the worker and waits for it. */
+static void
+worker_stop (Worker *worker)
+{
+  GSource *flush_source;
+
+  g_mutex_lock (&worker->mutex);
+  worker->stopping = TRUE;
+  flush_source = g_steal_pointer (&worker->flush_source);
+  g_cond_broadcast (&worker->cond);
+  g_mutex_unlock (&worker->mutex);
+
+  if (flush_source != NULL)
+    {
+      g_source_destroy (flush_source);
+      g_source_unref (flush_source);
+    }
+
+  if (worker->thread != NULL)
+    {
+      worker_invoke (worker, worker_shutdown, NULL, NULL);
+      g_thread_join (g_steal_pointer (&worker->thread));
+    }
+
+  worker_free (worker);
+}
+
+/* Created on the UI thread with the worker's context as thread-default,
+ * so libsoup and every source of the client live there; the thread does
+ * not run yet, so nothing else touches it. */
+static MeteredClient *
+create_client (Worker  *worker,
+               GError **error)
+{
+  const InspectorConnectOptions *options = worker->options;
   g_autoptr(MeteredClient) client = NULL;
 
   client = g_object_new (METERED_TYPE_CLIENT,
@@ -1148,28 +1968,24 @@ create_client (InspectorConnection  *self,
                          NULL);
 
   if (options->mode != INSPECTOR_AUTH_API_KEY)
-    {
-      GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-      g_weak_ref_init (ref, self);
-      metered_client_set_token_provider (client, provide_token, ref, weak_ref_free);
-    }
+    metered_client_set_token_provider (client, provide_token, worker, NULL);
 
   if (!g_initable_init (G_INITABLE (client), NULL, error))
     return NULL;
 
-  metered_client_set_frame_observer (client, on_frame, self);
-  metered_client_set_reconnect_observer (client, on_reconnect_scheduled, self);
+  g_object_set_data (G_OBJECT (client), "inspector-worker", worker);
+  metered_client_set_frame_observer (client, on_frame, worker);
+  metered_client_set_reconnect_observer (client, on_reconnect_scheduled, worker);
 
-  g_signal_connect_object (client, "state-changed", G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (client, "connected", G_CALLBACK (on_connected), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (client, "disconnected", G_CALLBACK (on_disconnected), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (client, "message", G_CALLBACK (on_message), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (client, "direct", G_CALLBACK (on_direct), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (client, "presence", G_CALLBACK (on_presence), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (client, "server-error", G_CALLBACK (on_server_error), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (client, "going-away", G_CALLBACK (on_going_away), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (client, "token-provider-error", G_CALLBACK (on_token_provider_error), self, G_CONNECT_SWAPPED);
+  g_signal_connect (client, "state-changed", G_CALLBACK (on_state_changed), worker);
+  g_signal_connect (client, "connected", G_CALLBACK (on_connected), worker);
+  g_signal_connect (client, "disconnected", G_CALLBACK (on_disconnected), worker);
+  g_signal_connect (client, "message", G_CALLBACK (on_message), worker);
+  g_signal_connect (client, "direct", G_CALLBACK (on_direct), worker);
+  g_signal_connect (client, "presence", G_CALLBACK (on_presence), worker);
+  g_signal_connect (client, "server-error", G_CALLBACK (on_server_error), worker);
+  g_signal_connect (client, "going-away", G_CALLBACK (on_going_away), worker);
+  g_signal_connect (client, "token-provider-error", G_CALLBACK (on_token_provider_error), worker);
 
   return g_steal_pointer (&client);
 }
@@ -1182,6 +1998,7 @@ fail_start (InspectorConnection *self,
 
   /* Translators: why the connection could not be set up */
   message = g_strdup_printf (_("Could not connect: %s"), error->message);
+  redact (self->worker, &message);
   log_event (self, INSPECTOR_LOG_KIND_CLOSE, NULL, NULL, NULL, message, NULL);
   set_string (self, &self->last_error, message, PROP_LAST_ERROR);
   notice (self, message, TRUE);
@@ -1190,15 +2007,16 @@ fail_start (InspectorConnection *self,
 /**
  * inspector_connection_start:
  *
- * Starts the sandbox (for sandbox options), creates the client and
- * connects; the options' channels are subscribed once connected. Failures
- * are reported through the log, #InspectorConnection:last-error and
- * #InspectorConnection::notice.
+ * Starts the sandbox (for sandbox options), creates the client on a
+ * thread of its own and connects; the options' channels are subscribed
+ * once connected. Failures are reported through the log,
+ * #InspectorConnection:last-error and #InspectorConnection::notice.
  */
 void
 inspector_connection_start (InspectorConnection *self)
 {
   g_autoptr(GError) error = NULL;
+  Worker *worker;
 
   g_return_if_fail (INSPECTOR_IS_CONNECTION (self));
 
@@ -1232,26 +2050,26 @@ inspector_connection_start (InspectorConnection *self)
       add_channel (self, name, self->sandbox != NULL && g_str_equal (name, INSPECTOR_SANDBOX_CHAT_CHANNEL));
     }
 
-  if ((self->client = create_client (self, &error)) == NULL)
+  worker = worker_new (self);
+
+  g_main_context_push_thread_default (worker->context);
+  worker->client = create_client (worker, &error);
+  g_main_context_pop_thread_default (worker->context);
+
+  if (worker->client == NULL)
     {
+      /* Redact with the worker's secrets before it goes. */
+      self->worker = worker;
       fail_start (self, error);
+      self->worker = NULL;
+      worker_free (worker);
       return;
     }
 
-  connect_client (self);
-}
-
-static void
-on_reconnect_closed (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(InspectorConnection) self = user_data;
-
-  metered_client_close_finish (METERED_CLIENT (source), result, NULL);
-
-  if (self->client == METERED_CLIENT (source))
-    connect_client (self);
+  self->worker = worker;
+  main_before_connect (self, NULL);
+  worker->thread = g_thread_new ("inspector-connection", worker_thread, worker);
+  worker_invoke (worker, worker_connect, NULL, NULL);
 }
 
 /**
@@ -1265,13 +2083,12 @@ inspector_connection_reconnect (InspectorConnection *self)
 {
   g_return_if_fail (INSPECTOR_IS_CONNECTION (self));
 
-  if (self->client == NULL)
+  if (self->worker == NULL)
     return;
 
   log_event (self, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, _("Reconnecting now, as asked"), NULL);
   self->user_closed = TRUE;
-  metered_client_close_async (self->client, METERED_CLOSE_CODE_NORMAL, "reconnecting",
-                              NULL, on_reconnect_closed, g_object_ref (self));
+  worker_invoke (self->worker, worker_reconnect, NULL, NULL);
 }
 
 void
@@ -1279,11 +2096,11 @@ inspector_connection_disconnect (InspectorConnection *self)
 {
   g_return_if_fail (INSPECTOR_IS_CONNECTION (self));
 
-  if (self->client == NULL)
+  if (self->worker == NULL)
     return;
 
   self->user_closed = TRUE;
-  metered_client_close_async (self->client, METERED_CLOSE_CODE_NORMAL, NULL, NULL, NULL, NULL);
+  worker_invoke (self->worker, worker_disconnect, NULL, NULL);
 }
 
 /* GObject. */
@@ -1295,17 +2112,7 @@ inspector_connection_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->stats_source, g_source_remove);
-
-  if (self->client != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->client, self);
-      metered_client_set_frame_observer (self->client, NULL, NULL);
-      metered_client_set_reconnect_observer (self->client, NULL, NULL);
-      /* The close keeps the client alive until its handshake is done. */
-      metered_client_close_async (self->client, METERED_CLOSE_CODE_NORMAL, NULL, NULL, NULL, NULL);
-      g_clear_object (&self->client);
-    }
-
+  g_clear_pointer (&self->worker, worker_stop);
   g_clear_object (&self->sandbox);
 
   G_OBJECT_CLASS (inspector_connection_parent_class)->dispose (object);
@@ -1328,7 +2135,6 @@ inspector_connection_finalize (GObject *object)
   g_clear_pointer (&self->peer_id, g_free);
   g_clear_pointer (&self->ice_servers, g_free);
   g_clear_pointer (&self->last_error, g_free);
-  g_clear_pointer (&self->captured_frame, g_free);
 
   G_OBJECT_CLASS (inspector_connection_parent_class)->finalize (object);
 }
@@ -1875,7 +2681,7 @@ inspector_connection_subscribe (InspectorConnection  *self,
 
   added = add_channel (self, channel, include_sender_metadata);
 
-  if (self->client != NULL && self->state == METERED_CLIENT_STATE_CONNECTED)
+  if (self->worker != NULL && self->state == METERED_CLIENT_STATE_CONNECTED)
     send_subscribe (self, added);
 
   return TRUE;
@@ -1893,8 +2699,6 @@ inspector_connection_unsubscribe (InspectorConnection *self,
 {
   InspectorChannel *found;
   g_autofree char *name = NULL;
-  g_autofree char *frame = NULL;
-  Request *request;
 
   g_return_if_fail (INSPECTOR_IS_CONNECTION (self));
   g_return_if_fail (channel != NULL);
@@ -1905,16 +2709,11 @@ inspector_connection_unsubscribe (InspectorConnection *self,
   name = g_strdup (channel);
   remove_channel (self, found);
 
-  if (self->client == NULL)
+  if (self->worker == NULL)
     return;
 
-  request = request_new (self, INSPECTOR_LOG_KIND_UNSUBSCRIBE, name);
-  begin_capture (self);
-  metered_client_unsubscribe_async (self->client, name, self->cancellable, on_unsubscribe_done, request);
-  frame = end_capture (self);
-
-  request->seq = log_event (self, INSPECTOR_LOG_KIND_UNSUBSCRIBE, name, NULL, NULL, NULL, frame);
-  inspector_log_store_set_status (self->log, request->seq, INSPECTOR_LOG_STATUS_PENDING, 0, NULL);
+  worker_invoke (self->worker, worker_send_request, request_new (INSPECTOR_LOG_KIND_UNSUBSCRIBE, name),
+                 (GDestroyNotify) request_free);
 }
 
 /**
