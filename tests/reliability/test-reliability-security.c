@@ -885,6 +885,7 @@ run_inspector (MeteredDevServer *server)
       g_autoptr(GError) error = NULL;
       g_autofree char *echo = NULL;
 
+      g_free (options->url);
       options->url = test_server_url (server);
       options->api_key = g_strdup (SECRET_PK);
       options->token = g_strdup (token);
