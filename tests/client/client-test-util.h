@@ -18,11 +18,18 @@ G_BEGIN_DECLS
 #define TEST_SECRET_KEY_ID "sk_id_dev"
 #define TEST_SECRET        "sk_secret_dev"
 
+/* The factor that stretches the suite's failure deadlines and its default
+ * welcome and ack timeouts: $METERED_TEST_TIMEOUT_SCALE, a number from 1 to
+ * 1000 (default 1), for slow runs such as valgrind. Timers a test exercises
+ * are not stretched. */
+double            test_timeout_scale        (void);
+
 /* Iterates the default main context until @cond holds; fails the test
- * after @seconds. */
+ * after @seconds (times the timeout scale). */
 #define test_wait_for(cond, seconds)                                         \
   G_STMT_START {                                                             \
-    gint64 _deadline = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
+    gint64 _deadline = g_get_monotonic_time () +                             \
+      (gint64) ((seconds) * test_timeout_scale () * G_USEC_PER_SEC);         \
     while (!(cond))                                                          \
       {                                                                      \
         if (g_get_monotonic_time () > _deadline)                             \

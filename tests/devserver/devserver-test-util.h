@@ -11,7 +11,11 @@
 
 G_BEGIN_DECLS
 
-#define TEST_TIMEOUT_MS 5000
+/* Stretches a failure deadline by $METERED_TEST_TIMEOUT_SCALE, a number
+ * from 1 to 1000 (default 1), for slow runs such as valgrind. */
+guint             test_scale_ms          (guint        ms);
+
+#define TEST_TIMEOUT_MS (test_scale_ms (5000))
 
 /* Runs the default main context until @done returns TRUE or @timeout_ms
  * passes; returns the last @done. */

@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -76,6 +77,18 @@ exited (gpointer data)
   return ((Server *)data)->exited;
 }
 
+/* A failed assertion aborts this process without freeing the Server: the
+ * kernel then kills the child, which would otherwise keep running (and keep
+ * the test's output pipes open). Runs in the child between fork and exec. */
+static void
+die_with_parent (gpointer data)
+{
+  pid_t parent = GPOINTER_TO_INT (data);
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != parent)
+    _exit (127);
+}
+
 static Server *
 server_spawn (const char * const *args,
               const char         *messages_debug)
@@ -97,6 +110,7 @@ server_spawn (const char * const *args,
     g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", messages_debug, TRUE);
   else
     g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, GINT_TO_POINTER (getpid ()), NULL);
 
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
   g_assert_no_error (error);
@@ -134,7 +148,7 @@ server_start (const char * const *args,
 static int
 server_wait (Server *server)
 {
-  g_assert_true (test_wait_until (exited, server, 10000));
+  g_assert_true (test_wait_until (exited, server, test_scale_ms (10000)));
   g_assert_true (g_subprocess_get_if_exited (server->process));
 
   return g_subprocess_get_exit_status (server->process);
