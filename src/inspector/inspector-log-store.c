@@ -264,15 +264,31 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = inspector_log_store_get_item;
 }
 
-/* Rows go one by one, oldest first, until the log is within both limits;
- * a segment's memory goes with its last row. */
+/* Where a drop stops: 1% below the limit. */
+static guint64
+low_water_mark (guint64 limit)
+{
+  return limit - limit / 100;
+}
+
+/* Nothing goes until the log is over a limit; then rows go one by one,
+ * oldest first, until it is 1% below both. A log at its cap thus
+ * loses its front a few times a second, in chunks, instead of a few rows
+ * every frame: every removal at the front costs a list view a relayout,
+ * and the rebuild of its rows if they were on screen. A segment's memory
+ * goes with its last row. */
 static guint64
 drop_old_rows (InspectorLogStore *self)
 {
+  guint64 max_entries = low_water_mark (self->max_entries);
+  guint64 max_bytes = low_water_mark (self->max_bytes);
   guint64 dropped = 0;
 
+  if (self->next_seq - self->first_seq <= self->max_entries && self->n_bytes <= self->max_bytes)
+    return 0;
+
   while (self->first_seq < self->next_seq &&
-         (self->next_seq - self->first_seq > self->max_entries || self->n_bytes > self->max_bytes))
+         (self->next_seq - self->first_seq > max_entries || self->n_bytes > max_bytes))
     {
       InspectorLogSegment *segment = g_ptr_array_index (self->segments, 0);
       guint index = (guint) (self->first_seq - self->base_seq);
@@ -929,8 +945,9 @@ inspector_log_store_set_max_bytes (InspectorLogStore *self,
  * @max_entries: the most rows kept
  * @max_bytes: the most bytes kept, see #InspectorLogStore:max-bytes
  *
- * Sets both limits; the oldest rows go at the next flush until the log is
- * within both, and #InspectorLogStore:n-dropped counts them.
+ * Sets both limits. Once the log goes over either, the oldest rows go at
+ * the next flush until it is 1% below both, and #InspectorLogStore:n-dropped
+ * counts them exactly.
  */
 void
 inspector_log_store_set_retention (InspectorLogStore *self,

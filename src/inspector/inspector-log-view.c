@@ -54,6 +54,7 @@ struct _InspectorLogView
 
   guint                auto_scroll : 1;
   guint                scrolling : 1;
+  guint                front_dropped : 1;
 };
 
 G_DEFINE_FINAL_TYPE (InspectorLogView, inspector_log_view, GTK_TYPE_WIDGET)
@@ -215,19 +216,56 @@ on_filter_resetting (InspectorLogView *self)
 }
 
 static void
-on_filter_items_changed (InspectorLogView *self)
+scroll_to_end (InspectorLogView *self)
 {
-  guint position;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  self->scrolling = TRUE;
+  /* The list keeps its place by a row it tracks, not by the offset. Once
+   * the log is at its cap, rows dropped at the front move that row up while
+   * the bottom offset stays the same, so setting the same value would not
+   * reach the list: it would keep showing, and rebuilding, ever older rows
+   * until retention drops them under it. Announcing the value again makes
+   * it take its place from the offset, at the end. */
+  if (gtk_adjustment_get_value (adjustment) != bottom)
+    gtk_adjustment_set_value (adjustment, bottom);
+  else
+    g_signal_emit_by_name (adjustment, "value-changed");
+  self->scrolling = FALSE;
+}
+
+static void
+on_filter_items_changed (InspectorLogView *self,
+                         guint             position,
+                         guint             removed,
+                         guint             added)
+{
+  guint reselect;
 
   update_status (self);
+
+  /* Once the log is at its cap, rows dropped at the front and rows added
+   * at the end leave the height, and so the scroll range, unchanged:
+   * following the end cannot rely on notify::upper alone. The list can
+   * only place itself again once the new rows are in, as the range it
+   * knows is the old one until its next layout. */
+  if (removed > 0 && position == 0 && g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
+    self->front_dropped = TRUE;
+  else if (added > 0 && self->front_dropped)
+    {
+      self->front_dropped = FALSE;
+      if (self->auto_scroll)
+        scroll_to_end (self);
+    }
 
   if (self->reselect_seq == G_MAXUINT64)
     return;
 
-  position = inspector_log_filter_model_find_seq (self->filter_model, self->reselect_seq);
+  reselect = inspector_log_filter_model_find_seq (self->filter_model, self->reselect_seq);
   self->reselect_seq = G_MAXUINT64;
-  if (position != G_MAXUINT)
-    gtk_single_selection_set_selected (self->selection, position);
+  if (reselect != G_MAXUINT)
+    gtk_single_selection_set_selected (self->selection, reselect);
 }
 
 /* Export. */
@@ -437,17 +475,6 @@ dismiss_export_action (GtkWidget  *widget,
     g_cancellable_cancel (self->export_cancellable);
   g_clear_handle_id (&self->export_hide_source, g_source_remove);
   gtk_revealer_set_reveal_child (self->export_revealer, FALSE);
-}
-
-static void
-scroll_to_end (InspectorLogView *self)
-{
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
-
-  self->scrolling = TRUE;
-  gtk_adjustment_set_value (adjustment,
-                            gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
-  self->scrolling = FALSE;
 }
 
 static void

@@ -199,13 +199,12 @@ test_log_store_pause_and_retention (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
   g_assert_cmpuint (inspector_log_store_get_n_held (store), ==, 0);
 
-  /* Retention drops whole segments from the front and says so. */
+  /* Retention drops the oldest rows, down to 1% below the cap, and says so. */
   inspector_log_store_set_max_entries (store, 5000);
   for (guint i = 0; i < 20000; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "x", NULL);
   inspector_log_store_flush (store);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), <, 5000 + 4096);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), >=, 5000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4950);
   g_assert_cmpuint (inspector_log_store_get_n_dropped (store) + g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 20002);
 
   first = g_list_model_get_item (G_LIST_MODEL (store), 0);
@@ -304,7 +303,8 @@ test_log_filter (void)
 }
 
 
-/* Retention by count drops exactly the oldest rows and counts them. */
+/* Retention by count waits for the log to go over the cap, then drops the
+ * oldest rows down to 1% below it, and counts them exactly. */
 static void
 test_log_store_retention_exact (void)
 {
@@ -332,32 +332,46 @@ test_log_store_retention_exact (void)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "y", NULL);
   inspector_log_store_flush (store);
 
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 100);
-  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 37);
+  /* 137 rows: down to 99. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 99);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 38);
   g_assert_cmpuint (n_dropped_notifies, ==, 1);
   /* Removal at the front, then the new rows at the end. */
   g_assert_cmpuint (changes.n_signals, ==, 2);
-  g_assert_cmpuint (changes.last_position, ==, 63);
+  g_assert_cmpuint (changes.last_position, ==, 62);
   g_assert_cmpuint (changes.last_added, ==, 37);
-  g_assert_cmpuint (inspector_log_store_get_position (store, inspector_log_entry_get_seq (kept)), ==, 50 - 37);
+  g_assert_cmpuint (inspector_log_store_get_position (store, inspector_log_entry_get_seq (kept)), ==, 50 - 38);
   {
-    g_autoptr(InspectorLogEntry) again = g_list_model_get_item (G_LIST_MODEL (store), 50 - 37);
+    g_autoptr(InspectorLogEntry) again = g_list_model_get_item (G_LIST_MODEL (store), 50 - 38);
 
     g_assert_true (again == kept);
   }
 
   first = g_list_model_get_item (G_LIST_MODEL (store), 0);
-  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 37);
+  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 38);
+
+  /* Up to the cap nothing goes; one row over, the front goes again. */
+  changes.n_signals = 0;
+  inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "y", NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 100);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 38);
+  g_assert_cmpuint (changes.n_signals, ==, 1);
+  inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "y", NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 99);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 40);
+  g_assert_cmpuint (n_dropped_notifies, ==, 2);
 
   /* Across a segment boundary too. */
   for (guint i = 0; i < 10000; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "z", NULL);
   inspector_log_store_flush (store);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 100);
-  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 10037);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 99);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 10040);
   g_clear_object (&first);
   first = g_list_model_get_item (G_LIST_MODEL (store), 0);
-  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 10037);
+  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 10040);
   g_assert_cmpstr (inspector_log_entry_get_note (first), ==, "z");
 }
 
@@ -374,15 +388,21 @@ test_log_store_retention_bytes (void)
   row_bytes = inspector_log_store_get_n_bytes (store);
   g_assert_cmpuint (row_bytes, ==, sizeof (InspectorLogRecord) + 100);
 
-  /* Room for exactly ten such rows. */
+  /* Room for exactly ten such rows; once over, down to 1% below: nine. */
   inspector_log_store_set_retention (store, INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES, 10 * row_bytes);
-  for (guint i = 0; i < 24; i++)
+  for (guint i = 0; i < 9; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "c", "p", payload, -1, NULL, NULL, NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 10);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 0);
+
+  for (guint i = 0; i < 15; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "c", "p", payload, -1, NULL, NULL, NULL);
   inspector_log_store_flush (store);
 
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 10);
-  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 15);
-  g_assert_cmpuint (inspector_log_store_get_n_bytes (store), ==, 10 * row_bytes);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 9);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 16);
+  g_assert_cmpuint (inspector_log_store_get_n_bytes (store), ==, 9 * row_bytes);
   g_assert_cmpuint (inspector_log_store_get_max_bytes (store), ==, 10 * row_bytes);
 
   /* Payloads inside their frame are stored, and counted, once. */
@@ -443,7 +463,8 @@ test_log_filter_model (void)
   g_assert_cmpuint (inspector_log_filter_model_find_seq (model, 30), ==, 3);
   g_assert_cmpuint (inspector_log_filter_model_find_seq (model, 31), ==, G_MAXUINT);
 
-  /* New rows are matched as they are shown; old ones go with retention. */
+  /* New rows are matched as they are shown; old ones go with retention,
+   * 1100 rows down to 990: seqs 110 to 1099. */
   changes.n_signals = 0;
   for (guint i = 1000; i < 1100; i++)
     {
@@ -453,19 +474,19 @@ test_log_filter_model (void)
     }
   inspector_log_store_flush (store);
   g_assert_cmpuint (changes.n_signals, ==, 2);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 100);
-  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 0), ==, 100);
-  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 99), ==, 1090);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 99);
+  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 0), ==, 110);
+  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 98), ==, 1090);
 
   /* Column words, alone. */
   inspector_log_filter_set_search (filter, "channel:even kind:mess");
   g_assert_true (wait_until (search_done, model));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 450);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 445);
 
   /* An empty search shows everything again, at once. */
   inspector_log_filter_set_search (filter, "");
   g_assert_false (inspector_log_filter_model_get_pending (model));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 990);
 }
 
 /* A million rows: the search answers off the main thread. */
@@ -535,20 +556,21 @@ test_log_selection_stable (void)
   selected = g_object_ref (gtk_single_selection_get_selected_item (selection));
   g_assert_cmpuint (inspector_log_entry_get_seq (selected), ==, 150);
 
-  /* 120 new rows push 120 old ones out; the selection moves with its row. */
+  /* 120 new rows push 122 old ones out (down to 1% below the cap); the
+   * selection moves with its row. */
   for (guint i = 0; i < 120; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "new", NULL);
   inspector_log_store_flush (store);
   g_assert_true (gtk_single_selection_get_selected_item (selection) == selected);
-  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 30);
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 28);
 
   /* The same through a search. */
   inspector_log_filter_set_search (filter, "even");
   g_assert_true (wait_until (search_done, model));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 40);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 39);
   gtk_single_selection_set_selected (selection, inspector_log_filter_model_find_seq (model, 150));
   g_assert_true (gtk_single_selection_get_selected_item (selection) == selected);
-  /* Rows 120 to 139 go; 150 stays. */
+  /* Rows 122 to 141 go; 150 stays. */
   for (guint i = 0; i < 20; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "even later", NULL);
   inspector_log_store_flush (store);
