@@ -250,7 +250,10 @@ on_filter_items_changed (InspectorLogView *self,
    * following the end cannot rely on notify::upper alone. The list can
    * only place itself again once the new rows are in, as the range it
    * knows is the old one until its next layout. */
-  if (removed > 0 && position == 0 && g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
+  /* A search swapping its result removes and adds in one change; only a
+   * pure removal at the front is retention. Re-pinning after a swap could
+   * ask the list for a place before it has laid out the new rows. */
+  if (removed > 0 && added == 0 && position == 0 && g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
     self->front_dropped = TRUE;
   else if (added > 0 && self->front_dropped)
     {
