@@ -12,17 +12,16 @@
 #include "metered-client-private.h"
 #include "metered-dev-server.h"
 
+/* test_timeout_scale() stretches the suite's failure deadlines and its
+ * default welcome and ack timeouts. Timers a test exercises are not
+ * stretched. */
+#include "test-timeout.h"
+
 G_BEGIN_DECLS
 
 #define TEST_API_KEY       "pk_live_dev"
 #define TEST_SECRET_KEY_ID "sk_id_dev"
 #define TEST_SECRET        "sk_secret_dev"
-
-/* The factor that stretches the suite's failure deadlines and its default
- * welcome and ack timeouts: $METERED_TEST_TIMEOUT_SCALE, a number from 1 to
- * 1000 (default 1), for slow runs such as valgrind. Timers a test exercises
- * are not stretched. */
-double            test_timeout_scale        (void);
 
 /* Iterates the default main context until @cond holds; fails the test
  * after @seconds (times the timeout scale). */

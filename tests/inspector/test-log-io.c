@@ -24,6 +24,8 @@
 #include "inspector-log-store-private.h"
 #include "inspector-log-view.h"
 
+#include "inspector-test-util.h"
+
 /* 2026-11-29T08:35:18.123456Z */
 #define T0 G_GINT64_CONSTANT (1795941318123456)
 
@@ -47,30 +49,6 @@
   "2026-11-29T08:35:18.223456Z,1795941318223456,publish,acked,2500,demo/sensors/1,,15,\"{\"\"t\"\":\"\"a\\nb\\tc\"\"}\",,\r\n" \
   "2026-11-29T08:35:18.323456Z,1795941318323456,state,none,0,,,0,,Connecting → Connected,\r\n" \
   "2026-11-29T08:35:18.423456Z,1795941318423456,send,failed,0,,echo,14,\"\"\"multi\nline\r\001\"\"\",not_allowed: nope,\r\n"
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
 
 static void
 store_result (GObject      *source,
@@ -137,7 +115,7 @@ export_to_text (GListModel         *rows,
   g_io_stream_close (G_IO_STREAM (io), NULL, NULL);
 
   inspector_log_export_async (rows, file, format, NULL, on_progress, store_result, &seen);
-  g_assert_true (wait_until (is_set, &seen.result));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_set, &seen.result));
   g_assert_true (inspector_log_export_finish (seen.result, n_rows, &error));
   g_clear_object (&seen.result);
   g_assert_no_error (error);
@@ -176,12 +154,6 @@ test_export_csv_golden (void)
   g_assert_cmpstr (text, ==, GOLDEN_CSV);
 }
 
-static gboolean
-search_done (gpointer data)
-{
-  return !inspector_log_filter_model_get_pending (data);
-}
-
 /* What the view shows after a search is what gets written. */
 static void
 test_export_filtered (void)
@@ -194,7 +166,7 @@ test_export_filtered (void)
 
   inspector_log_filter_model_set_store (model, store);
   inspector_log_filter_set_search (filter, "kind:publish");
-  g_assert_true (wait_until (search_done, model));
+  g_assert_true (inspector_test_wait_until (inspector_test_search_done, model));
 
   text = export_to_text (G_LIST_MODEL (model), INSPECTOR_LOG_FORMAT_JSON_LINES, &n_rows);
   g_assert_cmpuint (n_rows, ==, 1);
@@ -250,7 +222,7 @@ test_import_round_trip (void)
   guint64 n_rows = 0;
 
   inspector_log_import_async (file, offline, NULL, on_progress, store_result, &seen);
-  g_assert_true (wait_until (is_set, &seen.result));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_set, &seen.result));
   g_assert_true (inspector_log_import_finish (seen.result, &n_rows, &error));
   g_clear_object (&seen.result);
   g_assert_no_error (error);
@@ -301,7 +273,7 @@ test_import_bad_lines (void)
   file = write_tmp (contents);
 
   inspector_log_import_async (file, offline, NULL, NULL, store_result, &result);
-  g_assert_true (wait_until (is_set, &result));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_set, &result));
   g_assert_false (inspector_log_import_finish (result, &n_rows, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_test_message ("%s", error->message);
@@ -330,7 +302,7 @@ test_import_missing_file (void)
   guint64 n_rows = 1;
 
   inspector_log_import_async (file, offline, NULL, NULL, store_result, &result);
-  g_assert_true (wait_until (is_set, &result));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_set, &result));
   g_assert_false (inspector_log_import_finish (result, &n_rows, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpuint (n_rows, ==, 0);
@@ -350,7 +322,7 @@ test_export_cancelled (void)
   g_cancellable_cancel (cancellable);
   inspector_log_export_async (G_LIST_MODEL (store), file, INSPECTOR_LOG_FORMAT_CSV, cancellable, NULL,
                               store_result, &result);
-  g_assert_true (wait_until (is_set, &result));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_set, &result));
   g_assert_false (inspector_log_export_finish (result, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
@@ -416,7 +388,7 @@ test_view_export (void)
 
   inspector_log_view_export (view, file, INSPECTOR_LOG_FORMAT_JSON_LINES);
   g_assert_true (inspector_log_view_get_exporting (view));
-  g_assert_true (wait_until (not_exporting, view));
+  g_assert_true (inspector_test_wait_until (not_exporting, view));
 
   g_assert_true (g_file_load_contents (file, NULL, &contents, &length, NULL, &error));
   for (gsize i = 0; i < length; i++)
@@ -496,7 +468,7 @@ main (int   argc,
       char *argv[])
 {
   g_setenv ("GTK_A11Y", "none", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  inspector_test_init (&argc, &argv);
 
   g_test_add_func ("/inspector/log-io/export-jsonl", test_export_jsonl_golden);
   g_test_add_func ("/inspector/log-io/export-csv", test_export_csv_golden);

@@ -27,9 +27,7 @@
 #include "inspector-plot-series.h"
 #include "inspector-plot-view.h"
 
-#define WAIT_TIMEOUT (20 * G_USEC_PER_SEC)
-
-static char *screenshot_dir;
+#include "inspector-test-util.h"
 
 /* JSON paths */
 
@@ -708,98 +706,6 @@ test_diff_large (void)
 
 /* Widgets */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       user_data)
-{
-  (*(guint *) user_data)++;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-enough_frames (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-static void
-wait_frames (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  g_assert_true (wait_until (enough_frames, &frames));
-  gtk_widget_remove_tick_callback (widget, tick);
-}
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  wait_frames (window);
-
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (screenshot_dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static gboolean
-is_connected (gpointer data)
-{
-  return inspector_connection_get_state (data) == METERED_CLIENT_STATE_CONNECTED;
-}
-
 typedef struct {
   InspectorPlot *plot;
   guint          min_samples;
@@ -876,7 +782,7 @@ test_plot_sensors (void)
   guint n, n_drawn;
 
   inspector_connection_start (connection);
-  g_assert_true (wait_until (is_connected, connection));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_connected, connection));
 
   channels = inspector_sandbox_dup_demo_channels (inspector_connection_get_sandbox (connection));
   g_assert_cmpuint (g_strv_length (channels), >=, 3);
@@ -899,9 +805,9 @@ test_plot_sensors (void)
   /* The sensors publish once a second. */
   samples.plot = plot;
   samples.min_samples = 4;
-  g_assert_true (wait_until (has_samples, &samples));
-  g_assert_true (wait_until (has_drawn_points, plot));
-  save_screenshot (window, "plot-sensors.png");
+  g_assert_true (inspector_test_wait_until (has_samples, &samples));
+  g_assert_true (inspector_test_wait_until (has_drawn_points, plot));
+  inspector_test_save_screenshot (window, "plot-sensors.png");
 
   n_drawn = inspector_plot_get_n_drawn_points (plot);
   g_test_message ("%u points drawn", n_drawn);
@@ -924,22 +830,22 @@ test_plot_sensors (void)
 
   /* Paused: nothing new is recorded, the chart holds still. */
   inspector_plot_set_paused (plot, TRUE);
-  wait_frames (window);
+  inspector_test_wait_frames (window);
   inspector_plot_get_time_range (plot, &paused_from, &paused_to);
   grow.plot = plot;
   grow.received = total_received (plot);
-  spin (2500);
-  wait_frames (window);
+  inspector_test_spin (2500);
+  inspector_test_wait_frames (window);
   g_assert_cmpuint (total_received (plot), ==, grow.received);
   inspector_plot_get_time_range (plot, &from, &to);
   g_assert_cmpint (from, ==, paused_from);
   g_assert_cmpint (to, ==, paused_to);
-  save_screenshot (window, "plot-sensors-paused.png");
+  inspector_test_save_screenshot (window, "plot-sensors-paused.png");
 
   /* Resumed: samples flow and the window slides again. */
   inspector_plot_set_paused (plot, FALSE);
-  g_assert_true (wait_until (received_more, &grow));
-  wait_frames (window);
+  g_assert_true (inspector_test_wait_until (received_more, &grow));
+  inspector_test_wait_frames (window);
   inspector_plot_get_time_range (plot, &from, &to);
   g_assert_cmpint (to, >, paused_to);
 
@@ -949,24 +855,7 @@ test_plot_sensors (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   inspector_connection_disconnect (connection);
-  spin (100);
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if ((found = find_descendant (child, type)) != NULL)
-        return found;
-    }
-
-  return NULL;
+  inspector_test_spin (100);
 }
 
 /* Values at the ends of the double range, and a flat line, draw. */
@@ -995,13 +884,13 @@ test_plot_extremes (void)
       for (guint j = 0; j < 4; j++)
         inspector_plot_series_add_sample (series, now - (4 - j) * G_USEC_PER_SEC, values[i][j]);
 
-      wait_frames (window);
+      inspector_test_wait_frames (window);
       g_assert_cmpuint (inspector_plot_get_n_drawn_points (plot), ==, 4);
       inspector_plot_remove_series (plot, series);
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  inspector_test_spin (50);
 }
 
 typedef struct {
@@ -1092,10 +981,10 @@ test_detail_diff (void)
   g_assert_cmpstr (request.path, ==, "humidity");
 
   /* The page as a user sees it. */
-  switcher = find_descendant (GTK_WIDGET (pane), GTK_TYPE_STACK_SWITCHER);
+  switcher = inspector_test_find_descendant (GTK_WIDGET (pane), GTK_TYPE_STACK_SWITCHER);
   g_assert_nonnull (switcher);
   gtk_stack_set_visible_child_name (gtk_stack_switcher_get_stack (GTK_STACK_SWITCHER (switcher)), "diff");
-  save_screenshot (window, "detail-diff.png");
+  inspector_test_save_screenshot (window, "detail-diff.png");
 
   /* The first message of a channel has nothing to compare with. */
   inspector_detail_pane_set_entry (pane, other);
@@ -1109,7 +998,7 @@ test_detail_diff (void)
   g_free (request.channel);
   g_free (request.path);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  inspector_test_spin (50);
 }
 
 static double
@@ -1239,8 +1128,7 @@ main (int   argc,
         break;
       }
 
-  screenshot_dir = g_path_get_dirname (argv[0]);
-  g_test_init (&argc, &argv, NULL);
+  inspector_test_init (&argc, &argv);
 
   if (!widgets)
     {

@@ -33,39 +33,15 @@
 #include "inspector-profile-list.h"
 #include "inspector-profile-store.h"
 
+#include "inspector-test-util.h"
+
 #define MAIN_SCHEMA   "io.github.metered_inspector.Inspector"
-#define WAIT_TIMEOUT  (15 * G_USEC_PER_SEC)
 
 /* Recognizable values, to look for where they must not be. */
 #define API_KEY       "pk_live_TESTSECRETapikey0123456789"
 #define TOKEN_SECRET  "sk_secret_TESTSECRETsigning0123456789"
 
 static gboolean have_display;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
 
 static GSettings *
 memory_settings (void)
@@ -88,7 +64,7 @@ on_result (GObject      *source,
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
-  g_assert_true (wait_until (is_set, slot));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_set, slot));
 
   return g_steal_pointer (slot);
 }
@@ -689,12 +665,6 @@ row_arrived (gpointer data)
 }
 
 static gboolean
-is_connected (gpointer data)
-{
-  return inspector_connection_get_state (data) == METERED_CLIENT_STATE_CONNECTED;
-}
-
-static gboolean
 is_subscribed (gpointer data)
 {
   InspectorChannel *channel = inspector_connection_find_channel (data, "room/saved");
@@ -715,7 +685,7 @@ sandbox_start (Sandbox *sandbox)
 
   sandbox->sender = inspector_connection_new (options);
   inspector_connection_start (sandbox->sender);
-  g_assert_true (wait_until (is_connected, sandbox->sender));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_connected, sandbox->sender));
 
   /* A second peer on the same sandbox, subscribed where we publish. */
   g_strfreev (options->subscribe);
@@ -725,8 +695,8 @@ sandbox_start (Sandbox *sandbox)
   listener->subject = g_strdup ("listener");
   sandbox->listener = inspector_connection_new (listener);
   inspector_connection_start (sandbox->listener);
-  g_assert_true (wait_until (is_connected, sandbox->listener));
-  g_assert_true (wait_until (is_subscribed, sandbox->listener));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_connected, sandbox->listener));
+  g_assert_true (inspector_test_wait_until (is_subscribed, sandbox->listener));
 }
 
 static void
@@ -817,12 +787,12 @@ test_saved_payloads (void)
   resend (inspector_profile_find_payload (profile, "Greeting"), sandbox.sender, &error);
   g_assert_no_error (error);
   query = (RowQuery) { sandbox.listener, INSPECTOR_LOG_KIND_MESSAGE, "{\"hello\":\"again\"}" };
-  g_assert_true (wait_until (row_arrived, &query));
+  g_assert_true (inspector_test_wait_until (row_arrived, &query));
 
   resend (inspector_profile_find_payload (profile, "Ping listener"), sandbox.sender, &error);
   g_assert_no_error (error);
   query = (RowQuery) { sandbox.listener, INSPECTOR_LOG_KIND_DIRECT, "[1,2,3]" };
-  g_assert_true (wait_until (row_arrived, &query));
+  g_assert_true (inspector_test_wait_until (row_arrived, &query));
 
   /* A server refusal comes back as an error, not silence. */
   {
@@ -1161,24 +1131,6 @@ find_label_text (GtkWidget  *widget,
 }
 
 static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label)
 {
@@ -1205,34 +1157,6 @@ count_rows (GtkListBox *list_box)
     n++;
 
   return n;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-
-  return NULL;
-}
-
-static gboolean
-toplevel_gone (gpointer data)
-{
-  return find_toplevel (GPOINTER_TO_SIZE (data)) == NULL;
-}
-
-static gboolean
-toplevel_shown (gpointer data)
-{
-  return find_toplevel (GPOINTER_TO_SIZE (data)) != NULL;
 }
 
 typedef struct {
@@ -1279,6 +1203,14 @@ has_store_items (gpointer data)
   return g_list_model_get_n_items (G_LIST_MODEL (data)) == 2;
 }
 
+static gboolean
+dialog_shows_key (gpointer data)
+{
+  g_autoptr(InspectorConnectOptions) shown = inspector_connect_dialog_dup_options (data);
+
+  return g_strcmp0 (shown->api_key, API_KEY) == 0;
+}
+
 static void
 test_ui_profile_list (void)
 {
@@ -1312,11 +1244,11 @@ test_ui_profile_list (void)
   list = g_object_new (INSPECTOR_TYPE_PROFILE_LIST, "store", store, NULL);
   gtk_window_set_child (window, GTK_WIDGET (list));
   gtk_window_present (window);
-  list_box = GTK_LIST_BOX (find_descendant (GTK_WIDGET (list), GTK_TYPE_LIST_BOX));
+  list_box = GTK_LIST_BOX (inspector_test_find_descendant (GTK_WIDGET (list), GTK_TYPE_LIST_BOX));
 
   /* The sandbox first, then the profile, named and described. */
   count = (RowCount) { list_box, 2 };
-  g_assert_true (wait_until (has_rows, &count));
+  g_assert_true (inspector_test_wait_until (has_rows, &count));
   g_assert_true (find_label_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_box, 0)), "Local sandbox"));
   g_assert_true (find_label_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_box, 1)), "Staging"));
   g_assert_true (find_label_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_box, 1)),
@@ -1333,47 +1265,41 @@ test_ui_profile_list (void)
 
   /* Duplicate, from the row menu's action. */
   gtk_widget_activate_action (GTK_WIDGET (list), "profiles.duplicate", "s", inspector_profile_get_id (profile));
-  g_assert_true (wait_until (has_store_items, store));
+  g_assert_true (inspector_test_wait_until (has_store_items, store));
   count.n_rows = 3;
-  g_assert_true (wait_until (has_rows, &count));
+  g_assert_true (inspector_test_wait_until (has_rows, &count));
   g_assert_true (find_label_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_box, 2)), "Staging (copy)"));
 
   /* Edit: the dialog reads the key back from the keyring and saves. */
   gtk_widget_activate_action (GTK_WIDGET (list), "profiles.edit", "s", inspector_profile_get_id (profile));
-  g_assert_true (wait_until (toplevel_shown, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
-  dialog = INSPECTOR_CONNECT_DIALOG (find_toplevel (INSPECTOR_TYPE_CONNECT_DIALOG));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_shown, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
+  dialog = INSPECTOR_CONNECT_DIALOG (inspector_test_find_toplevel (INSPECTOR_TYPE_CONNECT_DIALOG));
   g_assert_true (inspector_connect_dialog_get_profile (dialog) == profile);
   {
     g_autoptr(InspectorConnectOptions) shown = NULL;
-    gint64 until = g_get_monotonic_time () + WAIT_TIMEOUT;
 
-    do
-      {
-        g_clear_pointer (&shown, inspector_connect_options_free);
-        g_main_context_iteration (NULL, FALSE);
-        shown = inspector_connect_dialog_dup_options (dialog);
-      }
-    while (g_strcmp0 (shown->api_key, API_KEY) != 0 && g_get_monotonic_time () < until);
+    inspector_test_wait_until (dialog_shows_key, dialog);
+    shown = inspector_connect_dialog_dup_options (dialog);
     g_assert_cmpstr (shown->api_key, ==, API_KEY);
   }
   inspector_connect_dialog_set_profile_name (dialog, "Staging, edited");
   g_assert_true (inspector_connect_dialog_submit (dialog));
-  g_assert_true (wait_until (toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
   g_assert_cmpstr (inspector_profile_get_name (profile), ==, "Staging, edited");
   g_assert_true (find_label_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_box, 1)), "Staging, edited"));
 
   /* New Profile…: a name is required, then it is listed. */
   gtk_widget_activate_action (GTK_WIDGET (list), "profiles.new", NULL);
-  g_assert_true (wait_until (toplevel_shown, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
-  dialog = INSPECTOR_CONNECT_DIALOG (find_toplevel (INSPECTOR_TYPE_CONNECT_DIALOG));
-  gtk_editable_set_text (GTK_EDITABLE (find_descendant (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW)), API_KEY);
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_shown, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
+  dialog = INSPECTOR_CONNECT_DIALOG (inspector_test_find_toplevel (INSPECTOR_TYPE_CONNECT_DIALOG));
+  gtk_editable_set_text (GTK_EDITABLE (inspector_test_find_descendant (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW)), API_KEY);
   g_assert_false (inspector_connect_dialog_submit (dialog));
   g_assert_cmpstr (inspector_connect_dialog_get_error (dialog), ==, "Give the profile a name.");
   inspector_connect_dialog_set_profile_name (dialog, "Brand new");
   g_assert_true (inspector_connect_dialog_submit (dialog));
-  g_assert_true (wait_until (toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
   count.n_rows = 4;
-  g_assert_true (wait_until (has_rows, &count));
+  g_assert_true (inspector_test_wait_until (has_rows, &count));
   g_assert_true (find_label_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list_box, 3)), "Brand new"));
 
   /* The plain connect dialog: a name saves the connection as a profile
@@ -1385,13 +1311,13 @@ test_ui_profile_list (void)
   inspector_connect_dialog_set_profile_name (dialog, "Saved on connect");
   gtk_window_present (GTK_WINDOW (dialog));
   g_assert_true (inspector_connect_dialog_submit (dialog));
-  g_assert_true (wait_until (is_set, &connected));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_set, &connected));
   g_assert_nonnull (saved);
   g_assert_cmpstr (inspector_profile_get_name (saved), ==, "Saved on connect");
   g_assert_cmpstr (connected->api_key, ==, API_KEY);
-  g_assert_true (wait_until (toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
   count.n_rows = 5;
-  g_assert_true (wait_until (has_rows, &count));
+  g_assert_true (inspector_test_wait_until (has_rows, &count));
   g_clear_pointer (&connected, inspector_connect_options_free);
   g_clear_object (&saved);
 
@@ -1404,28 +1330,28 @@ test_ui_profile_list (void)
   g_assert_nonnull (connected);
   g_assert_null (saved);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
-  g_assert_true (wait_until (toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
   g_clear_pointer (&connected, inspector_connect_options_free);
 
   /* Delete asks first; cancelling keeps the profile. */
   gtk_widget_activate_action (GTK_WIDGET (list), "profiles.delete", "s", inspector_profile_get_id (profile));
-  g_assert_true (wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
-  confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
+  confirm = inspector_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (confirm)), ==, "Delete “Staging, edited”?");
   g_signal_emit_by_name (find_button (GTK_WIDGET (confirm), "_Cancel"), "clicked");
-  g_assert_true (wait_until (toplevel_gone, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
 
   gtk_widget_activate_action (GTK_WIDGET (list), "profiles.delete", "s", inspector_profile_get_id (profile));
-  g_assert_true (wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
-  confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
+  confirm = inspector_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_signal_emit_by_name (find_button (GTK_WIDGET (confirm), "_Delete"), "clicked");
-  g_assert_true (wait_until (toplevel_gone, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
   count.n_rows = 4;
-  g_assert_true (wait_until (has_rows, &count));
+  g_assert_true (inspector_test_wait_until (has_rows, &count));
   g_assert_null (inspector_profile_store_find (store, inspector_profile_get_id (profile)));
   g_assert_null (inspector_profile_list_get_error (list));
-  g_assert_true (wait_until (keyring_empty, (gpointer) inspector_profile_get_id (profile)));
+  g_assert_true (inspector_test_wait_until (keyring_empty, (gpointer) inspector_profile_get_id (profile)));
 
   gtk_window_destroy (window);
 
@@ -1455,7 +1381,7 @@ wait_result_prefix (InspectorComposePane *pane,
 
   g_object_set_data (query, "pane", pane);
   g_object_set_data (query, "prefix", (gpointer) prefix);
-  if (!wait_until (result_is, query))
+  if (!inspector_test_wait_until (result_is, query))
     g_error ("compose result “%s”, expected “%s…”", inspector_compose_pane_get_result (pane), prefix);
 }
 
@@ -1531,16 +1457,16 @@ test_ui_compose_saved (void)
   gtk_window_present (window);
   inspector_compose_pane_set_connection (pane, sandbox.sender);
 
-  menu_button = GTK_MENU_BUTTON (find_descendant (GTK_WIDGET (pane), GTK_TYPE_MENU_BUTTON));
+  menu_button = GTK_MENU_BUTTON (inspector_test_find_descendant (GTK_WIDGET (pane), GTK_TYPE_MENU_BUTTON));
   popover = GTK_WIDGET (gtk_menu_button_get_popover (menu_button));
 
   /* Without a profile, saving does nothing and the popover says why. */
   gtk_widget_activate_action (GTK_WIDGET (pane), "compose.save-payload", NULL);
   g_assert_null (inspector_compose_pane_get_result (pane));
   gtk_menu_button_popup (menu_button);
-  g_assert_true (wait_until ((Condition) gtk_widget_get_mapped, popover));
+  g_assert_true (inspector_test_wait_until ((InspectorTestCondition) gtk_widget_get_mapped, popover));
   g_assert_true (find_label_text (popover, "Saved payloads belong to a connection profile. Open a saved profile, or save this connection as one, to keep payloads here."));
-  g_assert_false (gtk_widget_get_mapped (find_descendant (popover, GTK_TYPE_ENTRY)));
+  g_assert_false (gtk_widget_get_mapped (inspector_test_find_descendant (popover, GTK_TYPE_ENTRY)));
   gtk_menu_button_popdown (menu_button);
 
   inspector_compose_pane_set_profile (pane, profile);
@@ -1548,7 +1474,7 @@ test_ui_compose_saved (void)
   /* Save what is in the editor under a name. */
   inspector_compose_pane_set_target (pane, FALSE, "room/saved");
   inspector_compose_pane_set_payload (pane, "{\"from\": \"the pane\"}");
-  gtk_editable_set_text (GTK_EDITABLE (find_descendant (popover, GTK_TYPE_ENTRY)), "From the pane");
+  gtk_editable_set_text (GTK_EDITABLE (inspector_test_find_descendant (popover, GTK_TYPE_ENTRY)), "From the pane");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pane), "compose.save-payload", NULL));
   g_assert_cmpstr (inspector_compose_pane_get_result (pane), ==, "Saved “From the pane”");
   g_assert_nonnull (inspector_profile_find_payload (profile, "From the pane"));
@@ -1559,7 +1485,7 @@ test_ui_compose_saved (void)
 
   /* The popover lists it. */
   gtk_menu_button_popup (menu_button);
-  g_assert_true (wait_until ((Condition) gtk_widget_get_mapped, popover));
+  g_assert_true (inspector_test_wait_until ((InspectorTestCondition) gtk_widget_get_mapped, popover));
   g_assert_true (find_label_text (popover, "From the pane"));
 
   /* Change the editor, then resend the saved one with one click. */
@@ -1567,7 +1493,7 @@ test_ui_compose_saved (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pane), "compose.resend-payload", "s", "From the pane"));
   wait_result_prefix (pane, "“From the pane” acked in");
   query = (RowQuery) { sandbox.listener, INSPECTOR_LOG_KIND_MESSAGE, "{\"from\":\"the pane\"}" };
-  g_assert_true (wait_until (row_arrived, &query));
+  g_assert_true (inspector_test_wait_until (row_arrived, &query));
 
   /* Rename, refused on a clash, then load into the editor and delete. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pane), "compose.rename-payload", "(ss)", "From the pane", "Renamed"));
@@ -1575,7 +1501,7 @@ test_ui_compose_saved (void)
   gtk_menu_button_popdown (menu_button);
   inspector_compose_pane_set_target (pane, TRUE, "listener");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pane), "compose.load-payload", "s", "Renamed"));
-  editor = find_descendant (GTK_WIDGET (pane), GTK_SOURCE_TYPE_VIEW);
+  editor = inspector_test_find_descendant (GTK_WIDGET (pane), GTK_SOURCE_TYPE_VIEW);
   {
     GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor));
     GtkTextIter start, end;
@@ -1595,7 +1521,7 @@ test_ui_compose_saved (void)
    * press through the X server. */
   inspector_compose_pane_set_payload (pane, "{\"key\": \"ctrl-enter\"}");
   gtk_window_present (window);
-  g_assert_true (wait_until (is_active, window));
+  g_assert_true (inspector_test_wait_until (is_active, window));
   gtk_widget_grab_focus (editor);
   g_assert_true (gtk_widget_has_focus (editor));
   if (!press_ctrl_enter (editor))
@@ -1604,7 +1530,7 @@ test_ui_compose_saved (void)
     {
       wait_result_prefix (pane, "Acked in");
       query = (RowQuery) { sandbox.listener, INSPECTOR_LOG_KIND_MESSAGE, "{\"key\":\"ctrl-enter\"}" };
-      g_assert_true (wait_until (row_arrived, &query));
+      g_assert_true (inspector_test_wait_until (row_arrived, &query));
     }
 
   /* Without a profile again, nothing is offered. */
@@ -1621,7 +1547,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  inspector_test_init (&argc, &argv);
 
   /* The keyring-unavailable child must make the first session bus
    * connection itself, after pointing it nowhere: GTK would connect first. */

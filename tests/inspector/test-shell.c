@@ -24,137 +24,9 @@
 #include "inspector-profile-list.h"
 #include "inspector-window.h"
 
-#define WAIT_TIMEOUT (15 * G_USEC_PER_SEC)
+#include "inspector-test-util.h"
 
 static InspectorApplication *application;
-/* Next to the test program: the build directory of tests/inspector. */
-static char *screenshot_dir;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       user_data)
-{
-  guint *frames = user_data;
-
-  (*frames)++;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-enough_frames (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-/* Renders what the window shows with its own renderer. */
-static void
-save_screenshot (gpointer    window,
-                 const char *name)
-{
-  GtkWidget *widget = GTK_WIDGET (window);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  guint frames = 0;
-  guint tick;
-  int width, height;
-
-  spin (400);
-  tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (wait_until (enough_frames, &frames));
-  gtk_widget_remove_tick_callback (widget, tick);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (screenshot_dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-/* The first widget of @type under @root, in what the window shows:
- * popovers of menu buttons are left out. */
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if (GTK_IS_POPOVER (child))
-        continue;
-      if ((found = find_descendant (child, type)) != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, type))
-        return GTK_WINDOW (toplevel);
-    }
-
-  return NULL;
-}
-
 static gboolean
 page_connected (gpointer data)
 {
@@ -172,7 +44,7 @@ open_sandbox_window (void)
   window = inspector_window_new (GTK_APPLICATION (application), options);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_until (page_connected, inspector_window_get_page (window)));
+  g_assert_true (inspector_test_wait_until (page_connected, inspector_window_get_page (window)));
 
   return window;
 }
@@ -184,7 +56,7 @@ open_sandbox_tab (InspectorWindow *window)
   InspectorConnectionPage *page = inspector_window_open_tab (window, options, NULL);
 
   g_assert_true (inspector_window_get_page (window) == page);
-  g_assert_true (wait_until (page_connected, page));
+  g_assert_true (inspector_test_wait_until (page_connected, page));
 
   return page;
 }
@@ -193,7 +65,7 @@ static void
 close_window (InspectorWindow *window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  inspector_test_spin (50);
 }
 
 typedef struct {
@@ -267,10 +139,10 @@ test_two_identities (void)
   inspector_compose_pane_set_target (compose, TRUE, "inspector-2");
   inspector_compose_pane_set_payload (compose, "{\"text\": \"hello, other me\"}");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (compose), "compose.send", NULL));
-  g_assert_true (wait_until (compose_acked, compose));
+  g_assert_true (inspector_test_wait_until (compose_acked, compose));
 
   /* …and it arrives in the second tab's log only. */
-  g_assert_true (wait_until (has_direct, &query));
+  g_assert_true (inspector_test_wait_until (has_direct, &query));
   query.page = first;
   g_assert_false (has_direct (&query));
 
@@ -282,20 +154,8 @@ test_two_identities (void)
   g_action_group_activate_action (G_ACTION_GROUP (window), "previous-tab", NULL);
   g_assert_true (inspector_window_get_page (window) == second);
 
-  save_screenshot (window, "inspector-two-tabs.png");
+  inspector_test_save_screenshot (window, "inspector-two-tabs.png");
   close_window (window);
-}
-
-static InspectorConnectDialog *
-find_connect_dialog (void)
-{
-  return (InspectorConnectDialog *) find_toplevel (INSPECTOR_TYPE_CONNECT_DIALOG);
-}
-
-static gboolean
-dialog_gone (gpointer data)
-{
-  return find_connect_dialog () == NULL;
 }
 
 typedef struct {
@@ -317,12 +177,6 @@ peer_gone (gpointer data)
   return count_peer_connections (data) == 0;
 }
 
-static gboolean
-window_gone (gpointer data)
-{
-  return find_toplevel (INSPECTOR_TYPE_WINDOW) == NULL;
-}
-
 static void
 test_close_tab (void)
 {
@@ -338,13 +192,13 @@ test_close_tab (void)
   /* Ctrl+T asks where to connect, starting from the selected tab's
    * settings: the sandbox again, as a second identity. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-tab", NULL));
-  dialog = find_connect_dialog ();
+  dialog = INSPECTOR_CONNECT_DIALOG (inspector_test_find_toplevel (INSPECTOR_TYPE_CONNECT_DIALOG));
   g_assert_nonnull (dialog);
   g_assert_true (inspector_connect_dialog_submit (dialog));
-  g_assert_true (wait_until (dialog_gone, NULL));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
   second = inspector_window_get_page (window);
-  g_assert_true (wait_until (page_connected, second));
+  g_assert_true (inspector_test_wait_until (page_connected, second));
   g_assert_cmpuint (count_peer_connections (&query), ==, 1);
 
   /* Ctrl+W closes the tab, and its client with it. */
@@ -352,8 +206,8 @@ test_close_tab (void)
   g_object_add_weak_pointer (G_OBJECT (second), (gpointer *) &weak_page);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.close-tab", NULL));
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
-  g_assert_true (wait_until (peer_gone, &query));
-  spin (50);
+  g_assert_true (inspector_test_wait_until (peer_gone, &query));
+  inspector_test_spin (50);
   g_assert_null (weak_page);
 
   /* The other tab is untouched. */
@@ -363,8 +217,8 @@ test_close_tab (void)
   /* Closing the last tab closes the window. */
   query.peer_id = "inspector";
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.close-tab", NULL));
-  g_assert_true (wait_until (window_gone, NULL));
-  g_assert_true (wait_until (peer_gone, &query));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_WINDOW)));
+  g_assert_true (inspector_test_wait_until (peer_gone, &query));
 }
 
 static void
@@ -382,12 +236,12 @@ test_preferences (void)
   GtkWidget *row;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.preferences", NULL));
-  spin (100);
-  preferences = find_toplevel (INSPECTOR_TYPE_PREFERENCES_WINDOW);
+  inspector_test_spin (100);
+  preferences = inspector_test_find_toplevel (INSPECTOR_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
 
   /* Retention: the spin button writes the key, the tab's store follows. */
-  count_spin = find_descendant (GTK_WIDGET (preferences), GTK_TYPE_SPIN_BUTTON);
+  count_spin = inspector_test_find_descendant (GTK_WIDGET (preferences), GTK_TYPE_SPIN_BUTTON);
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (count_spin)), ==, 1000000);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (count_spin), 5000);
   g_assert_cmpuint (g_settings_get_uint (settings, "retention-count"), ==, 5000);
@@ -396,7 +250,7 @@ test_preferences (void)
   g_assert_cmpuint (inspector_log_store_get_max_bytes (store), ==, 64 * 1024 * 1024);
 
   /* The combo rows: timestamps first, then the style. */
-  row = find_descendant (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW);
+  row = inspector_test_find_descendant (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW);
   timestamp_row = ADW_COMBO_ROW (row);
   g_assert_cmpuint (adw_combo_row_get_selected (timestamp_row), ==, 1);
   g_assert_cmpint (inspector_log_view_get_timestamp_format (log_view), ==, INSPECTOR_TIMESTAMP_TIME_MS);
@@ -412,7 +266,7 @@ test_preferences (void)
     {
       GtkWidget *group = gtk_widget_get_next_sibling (w);
 
-      if (group != NULL && (row = find_descendant (group, ADW_TYPE_COMBO_ROW)) != NULL)
+      if (group != NULL && (row = inspector_test_find_descendant (group, ADW_TYPE_COMBO_ROW)) != NULL)
         scheme_row = ADW_COMBO_ROW (row);
     }
   g_assert_nonnull (scheme_row);
@@ -422,7 +276,7 @@ test_preferences (void)
   g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "dark");
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
   g_assert_true (adw_style_manager_get_dark (style));
-  save_screenshot (preferences, "inspector-preferences.png");
+  inspector_test_save_screenshot (preferences, "inspector-preferences.png");
 
   adw_combo_row_set_selected (scheme_row, 1);
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_LIGHT);
@@ -430,7 +284,7 @@ test_preferences (void)
 
   /* A second request shows the same window. */
   g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
-  g_assert_true (find_toplevel (INSPECTOR_TYPE_PREFERENCES_WINDOW) == preferences);
+  g_assert_true (inspector_test_find_toplevel (INSPECTOR_TYPE_PREFERENCES_WINDOW) == preferences);
 
   gtk_window_destroy (preferences);
   g_settings_reset (settings, "color-scheme");
@@ -454,9 +308,9 @@ test_window_state (void)
   /* As if the user had made it that size. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_until (page_connected, inspector_window_get_page (window)));
+  g_assert_true (inspector_test_wait_until (page_connected, inspector_window_get_page (window)));
   gtk_window_close (GTK_WINDOW (window));
-  g_assert_true (wait_until (window_gone, NULL));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_WINDOW)));
 
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1000);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 700);
@@ -569,17 +423,17 @@ test_import (void)
   g_assert_no_error (error);
 
   /* A recording of the live tab, with some traffic in it. */
-  g_assert_true (wait_until (has_rows, store));
+  g_assert_true (inspector_test_wait_until (has_rows, store));
   inspector_log_store_set_paused (store, TRUE);
   inspector_log_export_async (G_LIST_MODEL (store), file, INSPECTOR_LOG_FORMAT_JSON_LINES, NULL, NULL, on_exported, &export);
-  g_assert_true (wait_until (export_done, &export));
+  g_assert_true (inspector_test_wait_until (export_done, &export));
   g_assert_no_error (export.error);
   g_assert_cmpuint (export.n_rows, >, 0);
   g_assert_cmpuint (export.n_rows, ==, g_list_model_get_n_items (G_LIST_MODEL (store)));
 
   page = inspector_window_import_log (window, file);
   g_assert_true (inspector_window_get_page (window) == page);
-  g_assert_true (wait_until (page_loaded, page));
+  g_assert_true (inspector_test_wait_until (page_loaded, page));
   g_assert_null (inspector_connection_page_get_banner (page));
 
   /* Exactly the rows exported, and nothing can be sent from here. */
@@ -596,13 +450,13 @@ test_import (void)
   tab_page = adw_tab_view_get_page (tab_view, GTK_WIDGET (page));
   g_assert_cmpstr (adw_tab_page_get_title (tab_page), ==, "sandbox.jsonl");
   g_assert_nonnull (adw_tab_page_get_indicator_icon (tab_page));
-  save_screenshot (window, "inspector-imported.png");
+  inspector_test_save_screenshot (window, "inspector-imported.png");
 
   /* A file that is not a log: said in words, in the tab. */
   g_assert_true (g_file_set_contents (bad_path, "{\"kind\": \"message\"\nnot json at all\n", -1, &error));
   g_assert_no_error (error);
   page = inspector_window_import_log (window, bad_file);
-  g_assert_true (wait_until (page_loaded, page));
+  g_assert_true (inspector_test_wait_until (page_loaded, page));
   g_assert_nonnull (inspector_connection_page_get_banner (page));
   g_assert_true (g_str_has_prefix (inspector_connection_page_get_banner (page), "The log could not be imported: "));
   g_assert_true (adw_tab_page_get_needs_attention (adw_tab_view_get_page (tab_view, GTK_WIDGET (page))));
@@ -653,9 +507,9 @@ test_plot_requested (void)
   g_assert_cmpuint (g_list_model_get_n_items (series), ==, 0);
 
   /* Picking a field of a selected reading plots it, and shows the chart. */
-  g_assert_true (wait_until (has_sensor_row, log_view));
+  g_assert_true (inspector_test_wait_until (has_sensor_row, log_view));
   inspector_log_view_select (log_view, find_sensor_row (log_view));
-  spin (50);
+  inspector_test_spin (50);
   inspector_detail_pane_request_plot (detail, "temperature");
 
   g_assert_cmpstr (inspector_connection_page_get_view (page), ==, "plot");
@@ -673,8 +527,8 @@ test_profiles_sidebar (void)
 {
   InspectorWindow *window = open_sandbox_window ();
   AdwTabView *tab_view = inspector_window_get_tab_view (window);
-  AdwFlap *flap = ADW_FLAP (find_descendant (GTK_WIDGET (window), ADW_TYPE_FLAP));
-  GtkWidget *list = find_descendant (GTK_WIDGET (window), INSPECTOR_TYPE_PROFILE_LIST);
+  AdwFlap *flap = ADW_FLAP (inspector_test_find_descendant (GTK_WIDGET (window), ADW_TYPE_FLAP));
+  GtkWidget *list = inspector_test_find_descendant (GTK_WIDGET (window), INSPECTOR_TYPE_PROFILE_LIST);
   InspectorConnectionPage *page;
 
   g_assert_nonnull (list);
@@ -685,7 +539,7 @@ test_profiles_sidebar (void)
   g_assert_false (adw_flap_get_reveal_flap (flap));
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-profiles", NULL);
   g_assert_true (adw_flap_get_reveal_flap (flap));
-  save_screenshot (window, "inspector-profiles.png");
+  inspector_test_save_screenshot (window, "inspector-profiles.png");
 
   /* Its "Local sandbox" row opens another identity in a new tab, and the
    * sidebar makes way. */
@@ -693,7 +547,7 @@ test_profiles_sidebar (void)
   g_assert_false (adw_flap_get_reveal_flap (flap));
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
   page = inspector_window_get_page (window);
-  g_assert_true (wait_until (page_connected, page));
+  g_assert_true (inspector_test_wait_until (page_connected, page));
   g_assert_cmpstr (inspector_connection_get_peer_id (inspector_connection_page_get_connection (page)), ==, "inspector-2");
   g_assert_null (inspector_connection_page_get_profile (page));
 
@@ -706,28 +560,10 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
   GTestDBus *bus;
-  g_autofree char *dbus_daemon = NULL;
   int status;
 
-  screenshot_dir = g_path_get_dirname (argv[0]);
-  g_test_init (&argc, &argv, NULL);
-
-  /* No assistive technology listens on the private bus. */
-  g_setenv ("GTK_A11Y", "none", TRUE);
-
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display; run under xvfb-run");
-      return 77;
-    }
-
-  if ((dbus_daemon = g_find_program_in_path ("dbus-daemon")) == NULL)
-    {
-      g_test_skip ("dbus-daemon is not installed");
-      return 77;
-    }
-  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
+  inspector_test_init (&argc, &argv);
+  bus = inspector_test_start_desktop ();
 
   application = inspector_application_new (G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (application), NULL, &error))
@@ -744,7 +580,6 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_object (&application);
-  g_clear_pointer (&screenshot_dir, g_free);
   g_test_dbus_stop (bus);
 
   return status;

@@ -23,122 +23,9 @@
 #include "inspector-log-filter-model.h"
 #include "inspector-window.h"
 
-#define WAIT_TIMEOUT (15 * G_USEC_PER_SEC)
+#include "inspector-test-util.h"
 
 static InspectorApplication *application;
-/* Next to the test program: the build directory of tests/inspector. */
-static char *screenshot_dir;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       user_data)
-{
-  guint *frames = user_data;
-
-  (*frames)++;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-enough_frames (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-/* Renders what the window shows with its own renderer. */
-static void
-save_screenshot (gpointer    window,
-                 const char *name)
-{
-  GtkWidget *widget = GTK_WIDGET (window);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  guint frames = 0;
-  guint tick;
-  int width, height;
-
-  /* Let pending layout, filtering and a few frames happen. */
-  spin (400);
-  tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (wait_until (enough_frames, &frames));
-  gtk_widget_remove_tick_callback (widget, tick);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (screenshot_dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-/* The first widget of @type under @root, in what the window shows:
- * popovers of menu buttons are left out. */
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if (GTK_IS_POPOVER (child))
-        continue;
-      if ((found = find_descendant (child, type)) != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* The first label under @root whose text starts with @prefix. */
 static GtkLabel *
 find_label (GtkWidget  *root,
@@ -174,7 +61,7 @@ open_sandbox_window (void)
   window = inspector_window_new (GTK_APPLICATION (application), options);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_until (is_connected, window));
+  g_assert_true (inspector_test_wait_until (is_connected, window));
 
   return window;
 }
@@ -183,7 +70,7 @@ static void
 close_window (InspectorWindow *window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  inspector_test_spin (50);
 }
 
 typedef struct {
@@ -228,7 +115,7 @@ wait_for_shown_row (InspectorWindow    *window,
 {
   RowQuery query = { window, kind, status };
 
-  if (!wait_until (row_shown, &query))
+  if (!inspector_test_wait_until (row_shown, &query))
     g_error ("no %s row shown", inspector_log_kind_to_string (kind));
 
   return find_shown_row (window, kind, status);
@@ -271,10 +158,10 @@ test_sandbox_live (void)
   wait_for_shown_row (window, INSPECTOR_LOG_KIND_PRESENCE, INSPECTOR_LOG_STATUS_NONE);
 
   /* Live traffic from the demo peers. */
-  g_assert_true (wait_until (has_live_traffic, window));
+  g_assert_true (inspector_test_wait_until (has_live_traffic, window));
   g_assert_true (inspector_channels_pane_get_selected_channel (inspector_window_get_channels_pane (window)) != NULL);
 
-  save_screenshot (window, "inspector-sandbox-live.png");
+  inspector_test_save_screenshot (window, "inspector-sandbox-live.png");
   close_window (window);
 }
 
@@ -292,8 +179,8 @@ test_subscribe_through_ui (void)
 {
   InspectorWindow *window = open_sandbox_window ();
   InspectorChannelsPane *pane = inspector_window_get_channels_pane (window);
-  GtkWidget *entry = find_descendant (GTK_WIDGET (pane), GTK_TYPE_ENTRY);
-  GtkWidget *check = find_descendant (GTK_WIDGET (pane), GTK_TYPE_CHECK_BUTTON);
+  GtkWidget *entry = inspector_test_find_descendant (GTK_WIDGET (pane), GTK_TYPE_ENTRY);
+  GtkWidget *check = inspector_test_find_descendant (GTK_WIDGET (pane), GTK_TYPE_CHECK_BUTTON);
 
   g_assert_nonnull (entry);
 
@@ -308,11 +195,11 @@ test_subscribe_through_ui (void)
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
   g_signal_emit_by_name (entry, "activate");
 
-  g_assert_true (wait_until (channel_subscribed, window));
+  g_assert_true (inspector_test_wait_until (channel_subscribed, window));
   g_assert_true (inspector_channel_get_include_sender_metadata (inspector_connection_find_channel (inspector_window_get_connection (window), "room/ui")));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
 
-  save_screenshot (window, "inspector-subscribe.png");
+  inspector_test_save_screenshot (window, "inspector-subscribe.png");
   close_window (window);
 }
 
@@ -329,13 +216,13 @@ compose (InspectorWindow *window,
          const char      *payload)
 {
   InspectorComposePane *pane = inspector_window_get_compose_pane (window);
-  GtkWidget *entry = find_descendant (GTK_WIDGET (pane), GTK_TYPE_ENTRY);
-  GtkWidget *editor = find_descendant (GTK_WIDGET (pane), GTK_SOURCE_TYPE_VIEW);
+  GtkWidget *entry = inspector_test_find_descendant (GTK_WIDGET (pane), GTK_TYPE_ENTRY);
+  GtkWidget *editor = inspector_test_find_descendant (GTK_WIDGET (pane), GTK_SOURCE_TYPE_VIEW);
 
   gtk_editable_set_text (GTK_EDITABLE (entry), target);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor)), payload, -1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pane), "compose.send", NULL));
-  g_assert_true (wait_until (has_result, pane));
+  g_assert_true (inspector_test_wait_until (has_result, pane));
 }
 
 static void
@@ -343,7 +230,7 @@ test_publish_from_compose (void)
 {
   InspectorWindow *window = open_sandbox_window ();
   InspectorComposePane *pane = inspector_window_get_compose_pane (window);
-  GtkWidget *editor = find_descendant (GTK_WIDGET (pane), GTK_SOURCE_TYPE_VIEW);
+  GtkWidget *editor = inspector_test_find_descendant (GTK_WIDGET (pane), GTK_SOURCE_TYPE_VIEW);
   guint position;
 
   /* Not JSON: the send action is disabled. */
@@ -355,7 +242,7 @@ test_publish_from_compose (void)
   position = wait_for_shown_row (window, INSPECTOR_LOG_KIND_PUBLISH, INSPECTOR_LOG_STATUS_ACKED);
   g_assert_cmpuint (position, !=, G_MAXUINT);
 
-  save_screenshot (window, "inspector-compose.png");
+  inspector_test_save_screenshot (window, "inspector-compose.png");
 
   /* Nested 100,000 deep: an error to read, not a stack overflow. In lines
    * of 100 brackets, as the source view would rather not highlight one
@@ -369,7 +256,7 @@ test_publish_from_compose (void)
     for (guint i = 1; i <= 100000; i++)
       g_string_append (deep, i % 100 == 0 ? "]\n" : "]");
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor)), deep->str, -1);
-    spin (50);
+    inspector_test_spin (50);
 
     label = find_label (GTK_WIDGET (pane), "Not JSON: ");
     g_assert_nonnull (label);
@@ -395,7 +282,7 @@ test_select_row_shows_pretty_json (void)
   position = wait_for_shown_row (window, INSPECTOR_LOG_KIND_DIRECT, INSPECTOR_LOG_STATUS_NONE);
 
   inspector_log_view_select (log_view, position);
-  spin (50);
+  inspector_test_spin (50);
   g_assert_nonnull (inspector_detail_pane_get_entry (detail));
   g_assert_cmpint (inspector_log_entry_get_kind (inspector_detail_pane_get_entry (detail)), ==, INSPECTOR_LOG_KIND_DIRECT);
 
@@ -411,7 +298,7 @@ test_select_row_shows_pretty_json (void)
                    "  }\n"
                    "}");
 
-  save_screenshot (window, "inspector-detail.png");
+  inspector_test_save_screenshot (window, "inspector-detail.png");
   close_window (window);
 }
 
@@ -444,7 +331,7 @@ test_filter_log (void)
   InspectorWindow *window = open_sandbox_window ();
   InspectorLogView *log_view = inspector_window_get_log_view (window);
   GListModel *model = inspector_log_view_get_model (log_view);
-  GtkWidget *search = find_descendant (GTK_WIDGET (log_view), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *search = inspector_test_find_descendant (GTK_WIDGET (log_view), GTK_TYPE_SEARCH_ENTRY);
 
   compose (window, "demo/chat", "{\"needle\": 42}");
   wait_for_shown_row (window, INSPECTOR_LOG_KIND_PUBLISH, INSPECTOR_LOG_STATUS_ACKED);
@@ -453,7 +340,7 @@ test_filter_log (void)
   {
     FilterQuery query = { model, 1 };
 
-    g_assert_true (wait_until (filter_shows, &query));
+    g_assert_true (inspector_test_wait_until (filter_shows, &query));
   }
   {
     g_autoptr(InspectorLogEntry) entry = g_list_model_get_item (model, 0);
@@ -461,36 +348,14 @@ test_filter_log (void)
     g_assert_cmpint (inspector_log_entry_get_kind (entry), ==, INSPECTOR_LOG_KIND_PUBLISH);
   }
 
-  save_screenshot (window, "inspector-filter.png");
+  inspector_test_save_screenshot (window, "inspector-filter.png");
 
   gtk_editable_set_text (GTK_EDITABLE (search), "channel:demo/chat");
-  spin (400);
-  g_assert_true (wait_until (filter_settled, model));
+  inspector_test_spin (400);
+  g_assert_true (inspector_test_wait_until (filter_settled, model));
   g_assert_cmpuint (g_list_model_get_n_items (model), >, 1);
 
   close_window (window);
-}
-
-static InspectorConnectDialog *
-find_connect_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (INSPECTOR_IS_CONNECT_DIALOG (toplevel))
-        return INSPECTOR_CONNECT_DIALOG (toplevel);
-    }
-
-  return NULL;
-}
-
-static gboolean
-dialog_gone (gpointer data)
-{
-  return find_connect_dialog () == NULL;
 }
 
 static gboolean
@@ -518,12 +383,12 @@ test_connect_dialog (void)
   metered_dev_server_hook_reject_connections (server, 4001);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "inspector.connect", NULL));
-  dialog = find_connect_dialog ();
+  dialog = INSPECTOR_CONNECT_DIALOG (inspector_test_find_toplevel (INSPECTOR_TYPE_CONNECT_DIALOG));
   g_assert_nonnull (dialog);
 
-  server_row = find_descendant (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW);
-  url_row = find_descendant (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
-  key_row = find_descendant (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  server_row = inspector_test_find_descendant (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW);
+  url_row = inspector_test_find_descendant (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  key_row = inspector_test_find_descendant (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
   g_assert_nonnull (server_row);
   g_assert_nonnull (url_row);
   g_assert_nonnull (key_row);
@@ -538,19 +403,19 @@ test_connect_dialog (void)
 
   gtk_editable_set_text (GTK_EDITABLE (url_row), url);
   g_assert_false (gtk_widget_has_css_class (url_row, "error"));
-  save_screenshot (dialog, "inspector-connect-dialog.png");
+  inspector_test_save_screenshot (dialog, "inspector-connect-dialog.png");
 
   g_assert_true (inspector_connect_dialog_submit (dialog));
-  g_assert_true (wait_until (dialog_gone, NULL));
+  g_assert_true (inspector_test_wait_until (inspector_test_toplevel_gone, GSIZE_TO_POINTER (INSPECTOR_TYPE_CONNECT_DIALOG)));
 
   /* The refusal is explained in words, not just a number. */
-  g_assert_true (wait_until (has_banner, window));
+  g_assert_true (inspector_test_wait_until (has_banner, window));
   banner = inspector_window_get_banner (window);
   g_assert_nonnull (strstr (banner, metered_close_code_describe (4001)));
   g_assert_null (strstr (banner, "pk_live_dev"));
   g_assert_null (strstr (gtk_window_get_title (GTK_WINDOW (window)), "pk_live_dev"));
 
-  save_screenshot (window, "inspector-connect-failed.png");
+  inspector_test_save_screenshot (window, "inspector-connect-failed.png");
   close_window (window);
 }
 
@@ -648,28 +513,12 @@ test_reconnect_restores (void)
   wait_for_shown_row (window, INSPECTOR_LOG_KIND_SUBSCRIBE, INSPECTOR_LOG_STATUS_ACKED);
   g_assert_cmpuint (metered_dev_server_hook_drop (server, "inspector"), ==, 1);
 
-  g_assert_true (wait_until (chat_restored, window));
+  g_assert_true (inspector_test_wait_until (chat_restored, window));
   g_assert_true (is_connected (window));
   wait_for_shown_row (window, INSPECTOR_LOG_KIND_CLOSE, INSPECTOR_LOG_STATUS_NONE);
 
-  save_screenshot (window, "inspector-restored.png");
+  inspector_test_save_screenshot (window, "inspector-restored.png");
   close_window (window);
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, type))
-        return GTK_WINDOW (toplevel);
-    }
-
-  return NULL;
 }
 
 static void
@@ -680,17 +529,17 @@ test_shortcuts_and_about (void)
   GtkWindow *about;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
-  spin (100);
-  shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  inspector_test_spin (100);
+  shortcuts = inspector_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
   g_assert_nonnull (shortcuts);
-  save_screenshot (shortcuts, "inspector-shortcuts.png");
+  inspector_test_save_screenshot (shortcuts, "inspector-shortcuts.png");
   gtk_window_close (shortcuts);
 
   g_action_group_activate_action (G_ACTION_GROUP (application), "about", NULL);
-  spin (100);
-  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  inspector_test_spin (100);
+  about = inspector_test_find_toplevel (ADW_TYPE_ABOUT_WINDOW);
   g_assert_nonnull (about);
-  save_screenshot (about, "inspector-about.png");
+  inspector_test_save_screenshot (about, "inspector-about.png");
   gtk_window_destroy (about);
 
   /* Every command has an accelerator the shortcuts window can show. */
@@ -714,18 +563,18 @@ test_readme_screenshots (void)
   guint position;
 
   compose (window, "demo/chat", "{\n  \"text\": \"hello from the inspector\"\n}");
-  g_assert_true (wait_until (has_live_traffic, window));
-  spin (3000);
+  g_assert_true (inspector_test_wait_until (has_live_traffic, window));
+  inspector_test_spin (3000);
   position = find_shown_row (window, INSPECTOR_LOG_KIND_MESSAGE, INSPECTOR_LOG_STATUS_NONE);
   if (position == G_MAXUINT)
     position = find_shown_row (window, INSPECTOR_LOG_KIND_PUBLISH, INSPECTOR_LOG_STATUS_NONE);
   inspector_log_view_select (log_view, position);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  save_screenshot (window, "inspector-light.png");
+  inspector_test_save_screenshot (window, "inspector-light.png");
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  save_screenshot (window, "inspector-dark.png");
+  inspector_test_save_screenshot (window, "inspector-dark.png");
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   close_window (window);
@@ -737,30 +586,10 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
   GTestDBus *bus;
-  g_autofree char *dbus_daemon = NULL;
   int status;
 
-  screenshot_dir = g_path_get_dirname (argv[0]);
-  g_test_init (&argc, &argv, NULL);
-
-  /* No assistive technology listens on the private bus. */
-  g_setenv ("GTK_A11Y", "none", TRUE);
-
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display; run under xvfb-run");
-      return 77;
-    }
-
-  /* A private session bus, so the application registers as it would in a
-   * desktop session and nothing leaks to (or from) the user's bus. */
-  if ((dbus_daemon = g_find_program_in_path ("dbus-daemon")) == NULL)
-    {
-      g_test_skip ("dbus-daemon is not installed");
-      return 77;
-    }
-  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
+  inspector_test_init (&argc, &argv);
+  bus = inspector_test_start_desktop ();
 
   application = inspector_application_new (G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (application), NULL, &error))
@@ -780,7 +609,6 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_object (&application);
-  g_clear_pointer (&screenshot_dir, g_free);
   /* Stops the daemon without waiting for the bus singletons GTK keeps;
    * finalizing @bus would wait for them, so it is left to the exit. */
   g_test_dbus_stop (bus);
