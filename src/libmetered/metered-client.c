@@ -8,8 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-#include <libsoup/soup.h>
-
 #include "metered-channel.h"
 #include "metered-client.h"
 #include "metered-client-private.h"
@@ -19,6 +17,7 @@
 #include "metered-error-private.h"
 #include "metered-frame-private.h"
 #include "metered-url.h"
+#include "metered-websocket-connect-private.h"
 
 /* Defaults and fixed numbers of protocol §17. */
 #define DEFAULT_TOKEN_PROVIDER_TIMEOUT 10.0
@@ -32,10 +31,9 @@
 #define TOKEN_FAILURE_EVENT_THRESHOLD  3
 #define REPLAY_MAX_RETRIES             3
 #define MAX_INBOUND_FRAME_BYTES        (1024 * 1024)
-/* libsoup enforces a hard cap of its own, beyond which it drops the link
- * without a close frame; between our cap and its cap, we close cleanly
- * with 1009 so the server learns why. */
-#define SOUP_INBOUND_PAYLOAD_CAP       (2 * MAX_INBOUND_FRAME_BYTES)
+/* RFC 6455 §7.4.1 codes the WebSocket closes with by itself. */
+#define CLOSE_CODE_PROTOCOL_ERROR      1002
+#define CLOSE_CODE_INVALID_PAYLOAD     1007
 /* RFC 6455 leaves 123 bytes for the reason of a close frame. */
 #define MAX_CLOSE_REASON_BYTES         123
 #define MAX_REASON_CHARS               256
@@ -121,22 +119,21 @@ typedef struct _Link Link;
  * attempt gets a new link with a higher epoch; events of a replaced link are
  * ignored. */
 struct _Link {
-  MeteredClient           *client;        /* NULL once detached */
-  guint64                  epoch;
-  MeteredTokenRequest     *token_request;
-  GCancellable            *cancellable;   /* the WebSocket handshake */
-  SoupMessage             *msg;
-  SoupWebsocketConnection *conn;
-  gboolean                 welcomed;
+  MeteredClient       *client;        /* NULL once detached */
+  guint64              epoch;
+  MeteredTokenRequest *token_request;
+  GCancellable        *cancellable;   /* the WebSocket handshake */
+  MeteredWebsocket    *conn;
+  gboolean             welcomed;
 };
 
 /* A WebSocket we closed, kept until its close handshake ends. */
 typedef struct {
-  MeteredClient           *client;
-  SoupWebsocketConnection *conn;
-  GTask                   *close_task;
-  GSource                 *flush_source;
-  GSource                 *cancel_source;
+  MeteredClient    *client;
+  MeteredWebsocket *conn;
+  GTask            *close_task;
+  GSource          *flush_source;
+  GSource          *cancel_source;
 } Closing;
 
 typedef struct {
@@ -193,7 +190,6 @@ struct _MeteredClient
   guint                           initialized : 1;
 
   GMainContext                   *context;
-  SoupSession                    *session;
   GRand                          *rand;
 
   MeteredClientState              state;
@@ -522,7 +518,6 @@ link_clear (Link *link)
 {
   g_clear_object (&link->token_request);
   g_clear_object (&link->cancellable);
-  g_clear_object (&link->msg);
   g_clear_object (&link->conn);
 }
 
@@ -569,8 +564,8 @@ closing_return (Closing *closing)
 }
 
 static void
-on_closing_closed (SoupWebsocketConnection *conn,
-                   Closing                 *closing)
+on_closing_closed (MeteredWebsocket *conn,
+                   Closing          *closing)
 {
   MeteredClient *self = closing->client;
 
@@ -610,8 +605,8 @@ on_closing_cancelled (GCancellable *cancellable,
 }
 
 static Closing *
-closing_new (MeteredClient           *self,
-             SoupWebsocketConnection *conn)
+closing_new (MeteredClient    *self,
+             MeteredWebsocket *conn)
 {
   Closing *closing = g_new0 (Closing, 1);
 
@@ -824,8 +819,8 @@ clear_link_timers (MeteredClient *self)
 }
 
 static void
-orphan_closed (SoupWebsocketConnection *conn,
-               gpointer                 data)
+orphan_closed (MeteredWebsocket *conn,
+               gpointer          data)
 {
   g_object_unref (conn);
 }
@@ -851,7 +846,7 @@ detach_link (MeteredClient *self,
              const char    *reason)
 {
   g_autoptr(Link) link = g_steal_pointer (&self->link);
-  SoupWebsocketConnection *conn;
+  MeteredWebsocket *conn;
   Closing *closing = NULL;
 
   clear_link_timers (self);
@@ -873,18 +868,18 @@ detach_link (MeteredClient *self,
 
   g_signal_handlers_disconnect_by_data (conn, link);
 
-  switch (soup_websocket_connection_get_state (conn))
+  switch (metered_websocket_get_state (conn))
     {
-    case SOUP_WEBSOCKET_STATE_OPEN:
-      soup_websocket_connection_close (conn, sendable_close_code (code), reason);
+    case METERED_WEBSOCKET_STATE_OPEN:
+      metered_websocket_close (conn, sendable_close_code (code), reason);
       closing = closing_new (self, conn);
       break;
 
-    case SOUP_WEBSOCKET_STATE_CLOSING:
+    case METERED_WEBSOCKET_STATE_CLOSING:
       closing = closing_new (self, conn);
       break;
 
-    case SOUP_WEBSOCKET_STATE_CLOSED:
+    case METERED_WEBSOCKET_STATE_CLOSED:
     default:
       break;
     }
@@ -1064,7 +1059,7 @@ send_text (MeteredClient *self,
            const char    *text)
 {
   observe_frame (self, TRUE, text);
-  soup_websocket_connection_send_text (self->link->conn, text);
+  metered_websocket_send_text (self->link->conn, text, -1);
 }
 
 static gboolean
@@ -1072,7 +1067,7 @@ link_is_open (MeteredClient *self)
 {
   return self->link != NULL &&
          self->link->conn != NULL &&
-         soup_websocket_connection_get_state (self->link->conn) == SOUP_WEBSOCKET_STATE_OPEN;
+         metered_websocket_get_state (self->link->conn) == METERED_WEBSOCKET_STATE_OPEN;
 }
 
 static gboolean on_inactivity (gpointer data);
@@ -1460,16 +1455,17 @@ dispatch_frame (MeteredClient *self,
 }
 
 static void
-on_ws_message (SoupWebsocketConnection *conn,
-               SoupWebsocketDataType    type,
-               GBytes                  *message,
-               gpointer                 data)
+on_ws_message (MeteredWebsocket         *conn,
+               MeteredWebsocketDataType  type,
+               GBytes                   *message,
+               gpointer                  data)
 {
   Link *link = data;
   MeteredClient *self = link->client;
   g_autoptr(Link) hold = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *shown = NULL;
+  g_autofree char *terminated = NULL;
   MeteredFrame frame;
   const char *text;
   gsize len;
@@ -1480,17 +1476,14 @@ on_ws_message (SoupWebsocketConnection *conn,
   /* Handlers may close the client, which drops the link. */
   hold = link_ref (link);
 
+  /* Messages over MAX_INBOUND_FRAME_BYTES never get here: the WebSocket
+   * closes with 1009 and reports it to on_ws_error(). Payloads are not
+   * NUL-terminated, and an empty one has no data at all. */
   text = g_bytes_get_data (message, &len);
+  if (text == NULL)
+    text = "";
 
-  if (len > MAX_INBOUND_FRAME_BYTES)
-    {
-      g_info ("A frame of %" G_GSIZE_FORMAT " bytes exceeds the %d byte cap; closing the connection",
-              len, MAX_INBOUND_FRAME_BYTES);
-      handle_close (self, METERED_CLOSE_CODE_MESSAGE_TOO_BIG, "frame exceeded client cap", NULL);
-      return;
-    }
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (type != METERED_WEBSOCKET_DATA_TEXT)
     {
       g_info ("Dropped a binary frame of %" G_GSIZE_FORMAT " bytes", len);
       return;
@@ -1499,9 +1492,11 @@ on_ws_message (SoupWebsocketConnection *conn,
   self->last_rx_time = g_get_monotonic_time ();
   if (self->frame_observer != NULL)
     {
-      /* Observers may keep the text until the frame is dispatched. */
-      shown = dup_scrubbed (self, text);
-      observe_frame (self, FALSE, shown != NULL ? shown : text);
+      /* Observers take a C string, and may keep it until the frame is
+       * dispatched. */
+      terminated = g_strndup (text, len);
+      shown = dup_scrubbed (self, terminated);
+      observe_frame (self, FALSE, shown != NULL ? shown : terminated);
     }
 
   if (!metered_frame_parse_server_frame (text, len, &frame, &error))
@@ -1515,30 +1510,46 @@ on_ws_message (SoupWebsocketConnection *conn,
 }
 
 static void
-on_ws_error (SoupWebsocketConnection *conn,
-             GError                  *error,
-             gpointer                 data)
+on_ws_error (MeteredWebsocket *conn,
+             GError           *error,
+             gpointer          data)
 {
   Link *link = data;
   MeteredClient *self = link->client;
+  g_autofree char *reason = NULL;
+  int code;
 
   if (self == NULL || self->link != link)
     return;
 
-  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+  /* The WebSocket already sent the close frame for these; the link ends
+   * with that code, whatever the peer answers (or whether it does). */
+  if (g_error_matches (error, METERED_WEBSOCKET_ERROR, METERED_WEBSOCKET_ERROR_TOO_BIG))
     {
-      g_info ("A frame exceeded the WebSocket payload cap; closing the connection");
+      g_info ("A frame exceeded the %d byte cap; closing the connection", MAX_INBOUND_FRAME_BYTES);
       handle_close (self, METERED_CLOSE_CODE_MESSAGE_TOO_BIG, "frame exceeded client cap", NULL);
       return;
     }
 
-  /* A close follows fatal errors; it is handled there. */
-  g_debug ("WebSocket error: %s", error->message);
+  if (g_error_matches (error, METERED_WEBSOCKET_ERROR, METERED_WEBSOCKET_ERROR_BAD_DATA))
+    code = CLOSE_CODE_INVALID_PAYLOAD;
+  else if (g_error_matches (error, METERED_WEBSOCKET_ERROR, METERED_WEBSOCKET_ERROR_PROTOCOL))
+    code = CLOSE_CODE_PROTOCOL_ERROR;
+  else
+    {
+      /* I/O errors: ::closed follows without a close frame (1006). */
+      g_debug ("WebSocket error: %s", error->message);
+      return;
+    }
+
+  reason = sanitize_text (self, error->message, MAX_REASON_CHARS);
+  g_info ("The server broke the WebSocket protocol (%s); closing with %d", reason, code);
+  handle_close (self, code, reason, NULL);
 }
 
 static void
-on_ws_closed (SoupWebsocketConnection *conn,
-              gpointer                 data)
+on_ws_closed (MeteredWebsocket *conn,
+              gpointer          data)
 {
   Link *link = data;
   MeteredClient *self = link->client;
@@ -1549,10 +1560,10 @@ on_ws_closed (SoupWebsocketConnection *conn,
     return;
 
   /* No close frame at all (a reset, a dropped link) reads as 1006. */
-  code = soup_websocket_connection_get_close_code (conn);
+  code = metered_websocket_get_close_code (conn);
   if (code == 0)
     code = METERED_CLOSE_CODE_ABNORMAL;
-  reason = sanitize_text (self, soup_websocket_connection_get_close_data (conn), MAX_REASON_CHARS);
+  reason = sanitize_text (self, metered_websocket_get_close_reason (conn), MAX_REASON_CHARS);
 
   g_info ("The connection closed with code %d", code);
   handle_close (self, code, reason, NULL);
@@ -1565,17 +1576,18 @@ on_ws_connected (GObject      *source,
 {
   g_autoptr(Link) link = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(SoupWebsocketConnection) conn = NULL;
+  g_autoptr(MeteredWebsocket) conn = NULL;
   MeteredClient *self = link->client;
+  guint status = 0;
 
-  conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  conn = metered_websocket_connect_finish (result, &status, &error);
 
   if (self == NULL || self->link != link)
     {
       /* The attempt was abandoned while the handshake completed. */
-      if (conn != NULL && soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
+      if (conn != NULL && metered_websocket_get_state (conn) == METERED_WEBSOCKET_STATE_OPEN)
         {
-          soup_websocket_connection_close (conn, METERED_CLOSE_CODE_NORMAL, NULL);
+          metered_websocket_close (conn, METERED_CLOSE_CODE_NORMAL, NULL);
           g_signal_connect (g_object_ref (conn), "closed", G_CALLBACK (orphan_closed), NULL);
         }
       return;
@@ -1583,11 +1595,10 @@ on_ws_connected (GObject      *source,
 
   if (conn == NULL)
     {
-      guint status = soup_message_get_status (link->msg);
       g_autofree char *detail = NULL;
       g_autofree char *reason = NULL;
 
-      if (status >= 200 && status != SOUP_STATUS_SWITCHING_PROTOCOLS)
+      if (status >= 200 && status != 101)
         detail = g_strdup_printf ("the server refused the WebSocket upgrade with HTTP %u", status);
       else
         detail = g_strdup_printf ("the connection failed: %s", error->message);
@@ -1601,8 +1612,7 @@ on_ws_connected (GObject      *source,
   link->conn = g_steal_pointer (&conn);
   g_clear_object (&link->cancellable);
 
-  soup_websocket_connection_set_max_incoming_payload_size (link->conn, SOUP_INBOUND_PAYLOAD_CAP);
-  soup_websocket_connection_set_keepalive_interval (link->conn, 0);
+  metered_websocket_set_max_incoming_payload (link->conn, MAX_INBOUND_FRAME_BYTES);
   g_signal_connect (link->conn, "message", G_CALLBACK (on_ws_message), link);
   g_signal_connect (link->conn, "error", G_CALLBACK (on_ws_error), link);
   g_signal_connect (link->conn, "closed", G_CALLBACK (on_ws_closed), link);
@@ -1622,21 +1632,13 @@ open_socket (MeteredClient *self,
 
   g_debug ("Opening %s", redacted);
 
-  link->msg = soup_message_new (SOUP_METHOD_GET, url);
-  wipe_string (&url);
-
-  if (link->msg == NULL)
-    {
-      handle_close (self, METERED_CLOSE_CODE_ABNORMAL, "the connect URL could not be built", NULL);
-      return;
-    }
-
   link->cancellable = g_cancellable_new ();
   self->welcome_source = schedule_timeout (self, seconds_to_ms (self->welcome_timeout), on_welcome_timeout,
                                            self, "[metered] welcome timeout");
 
-  soup_session_websocket_connect_async (self->session, link->msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        link->cancellable, on_ws_connected, link_ref (link));
+  metered_websocket_connect_async (url, self->tls_database, "libmetered",
+                                   link->cancellable, on_ws_connected, link_ref (link));
+  wipe_string (&url);
 }
 
 static void
@@ -1813,10 +1815,6 @@ metered_client_initable_init (GInitable     *initable,
     return FALSE;
 
   self->context = g_main_context_ref_thread_default ();
-  self->session = soup_session_new_with_options ("user-agent", "libmetered",
-                                                 NULL);
-  if (self->tls_database != NULL)
-    soup_session_set_tls_database (self->session, self->tls_database);
 
   self->initialized = TRUE;
 
@@ -1853,7 +1851,7 @@ metered_client_dispose (GObject *object)
           Closing *c = g_ptr_array_index (self->closing, i);
 
           g_assert (c->close_task == NULL);
-          if (soup_websocket_connection_get_state (c->conn) != SOUP_WEBSOCKET_STATE_CLOSED)
+          if (metered_websocket_get_state (c->conn) != METERED_WEBSOCKET_STATE_CLOSED)
             g_signal_connect (g_object_ref (c->conn), "closed", G_CALLBACK (orphan_closed), NULL);
           closing_free (c);
         }
@@ -1876,7 +1874,6 @@ metered_client_dispose (GObject *object)
     g_clear_pointer (&self->token_provider_data, self->token_provider_destroy);
   self->token_provider = NULL;
 
-  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (metered_client_parent_class)->dispose (object);
 }
