@@ -49,8 +49,8 @@ MeteredConnectedEvent          *metered_connected_event_new            (const ch
 MeteredDisconnectedEvent       *metered_disconnected_event_new         (int           code,
                                                                         const char   *reason,
                                                                         gboolean      will_reconnect);
-/* @data is the node the frame parse built; @data_text (nullable) its compact
- * text, written from @data when first asked for if %NULL. */
+/* @data is the node the frame parse built; @data_text (transfer full, not
+ * %NULL) its text from the frame (MeteredFrame.data_text). */
 MeteredMessageEvent            *metered_message_event_new_take         (const char   *channel,
                                                                         const char   *sender_peer_id,
                                                                         JsonNode     *data,

@@ -1420,13 +1420,14 @@ dispatch_frame (MeteredClient *self,
     case METERED_FRAME_MESSAGE:
       emit_event (self, SIGNAL_MESSAGE,
                   metered_message_event_new_take (frame->channel, frame->peer_id, frame->data,
-                                                  NULL, frame->metadata));
+                                                  g_steal_pointer (&frame->data_text),
+                                                  frame->metadata));
       break;
 
     case METERED_FRAME_DIRECT:
       emit_event (self, SIGNAL_DIRECT,
                   metered_direct_event_new_take (frame->peer_id, frame->data,
-                                                 metered_frame_dup_data_text (frame),
+                                                 g_steal_pointer (&frame->data_text),
                                                  frame->metadata));
       break;
 

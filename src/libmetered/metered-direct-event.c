@@ -24,6 +24,12 @@
  * ([method@Metered.DirectEvent.get_data_text]), which is what an application
  * that stores or displays messages needs; neither is parsed again.
  *
+ * The text is the payload's text taken from the received frame, not written
+ * again from the node: escapes, number spellings and characters stay as the
+ * server sent them, and only whitespace between tokens is dropped. From a
+ * server that writes compact JSON (the Metered service, metered-devserver)
+ * it is the received bytes exactly.
+ *
  * Instances are immutable.
  */
 struct _MeteredDirectEvent
@@ -33,7 +39,7 @@ struct _MeteredDirectEvent
   char       *sender_peer_id;
   char       *data_text;
   JsonObject *sender_metadata;
-  JsonNode   *data;             /* built on demand */
+  JsonNode   *data;
 };
 
 G_DEFINE_FINAL_TYPE (MeteredDirectEvent, metered_direct_event, G_TYPE_OBJECT)
@@ -124,7 +130,7 @@ metered_direct_event_class_init (MeteredDirectEventClass *klass)
   /**
    * MeteredDirectEvent:data-text:
    *
-   * The payload as compact JSON text.
+   * The payload as compact JSON text, as it was in the received frame.
    */
   properties[PROP_DATA_TEXT] =
     g_param_spec_string ("data-text", NULL, NULL,
@@ -208,7 +214,8 @@ metered_direct_event_get_data (MeteredDirectEvent *self)
  * metered_direct_event_get_data_text:
  * @self: a #MeteredDirectEvent
  *
- * Gets the payload as compact JSON text.
+ * Gets the payload as compact JSON text, as it was in the received frame
+ * (see [class@Metered.DirectEvent]).
  *
  * Returns: (transfer none): the payload's JSON text
  */

@@ -41,13 +41,21 @@ typedef struct {
 
 /* One parsed frame. Which fields are set depends on @type; unset strings are
  * NULL, unset objects NULL. @data is NULL when the key is absent and a
- * JSON null node when the payload is null. */
+ * JSON null node when the payload is null.
+ *
+ * @data_text is set by metered_frame_parse_server_frame() for message and
+ * direct frames: the text of `data` as it was in the frame (escapes, number
+ * spellings and characters untouched) minus any whitespace between tokens,
+ * so it is compact JSON and, from a server that writes compact JSON, the
+ * received bytes exactly. Copying it out of the frame text is much cheaper
+ * than writing it again from @data. */
 typedef struct {
   MeteredFrameType  type;
   char             *request_id;          /* requests, ack, error */
   char             *channel;             /* subscribe, unsubscribe, publish, message, presence */
   char             *peer_id;             /* send: `to`; message/direct: `from`; welcome: `peerId` */
   JsonNode         *data;                /* publish, send, message, direct */
+  char             *data_text;           /* message, direct (server frames) */
   JsonObject       *metadata;            /* welcome `metadata`; message/direct `fromMetadata` */
   gboolean          include_sender_metadata; /* subscribe */
   char             *code;                /* error */
@@ -86,7 +94,8 @@ gboolean      metered_frame_parse_client_frame  (const char     *text,
                                                  MeteredFrame   *frame,
                                                  GError        **error);
 
-/* Serialized JSON text of @frame->data (NULL when absent). */
+/* @frame->data written as compact JSON (NULL when absent), whatever text it
+ * was parsed from. */
 METERED_INTERNAL
 char         *metered_frame_dup_data_text       (const MeteredFrame *frame);
 

@@ -349,9 +349,18 @@ scan_value (JsonScan *s)
  * JsonParser makes of the same text: integers as gint64, other numbers as
  * double, a repeated member name keeps its first position and last value. */
 
+/* Where the value of a top-level object's `data` member is in the text. */
+typedef struct {
+  const char *start;
+  const char *end;
+  gboolean    spaced;                              /* whitespace between its tokens */
+} DataSpan;
+
 typedef struct {
   const char *p;
   guint       depth;
+  gboolean    spaced;                              /* whitespace skipped */
+  DataSpan   *data;                                /* nullable: not wanted */
   GString    *text;                                /* a string value */
   GString    *names[METERED_JSON_MAX_DEPTH + 1];   /* member names, per level */
 } JsonBuild;
@@ -361,8 +370,13 @@ static JsonNode *build_value (JsonBuild *b);
 static void
 build_skip_ws (JsonBuild *b)
 {
+  const char *start = b->p;
+
   while (*b->p == ' ' || *b->p == '\t' || *b->p == '\n' || *b->p == '\r')
     b->p++;
+
+  if (b->p != start)
+    b->spaced = TRUE;
 }
 
 static gunichar
@@ -463,6 +477,23 @@ build_number (JsonBuild *b)
   return json_node_init_double (json_node_alloc (), g_ascii_strtod (copy, NULL));
 }
 
+/* Builds the value at b->p and notes where its text is. A repeated `data`
+ * member overwrites the span as it does the node. */
+static JsonNode *
+build_data_value (JsonBuild *b)
+{
+  JsonNode *node;
+
+  build_skip_ws (b);
+  b->data->start = b->p;
+  b->spaced = FALSE;
+  node = build_value (b);
+  b->data->end = b->p;
+  b->data->spaced = b->spaced;
+
+  return node;
+}
+
 static JsonNode *
 build_object (JsonBuild *b)
 {
@@ -482,7 +513,10 @@ build_object (JsonBuild *b)
       build_string (b, name);
       build_skip_ws (b);
       b->p++; /* : */
-      json_object_set_member (object, name->str, build_value (b));
+      if (b->data != NULL && b->depth == 1 && g_str_equal (name->str, "data"))
+        json_object_set_member (object, name->str, build_data_value (b));
+      else
+        json_object_set_member (object, name->str, build_value (b));
 
       build_skip_ws (b);
       if (*b->p == ',')
@@ -558,7 +592,8 @@ build_value (JsonBuild *b)
 /* @text passed the scan. */
 static JsonNode *
 build_root (const char *text,
-            gsize       len)
+            gsize       len,
+            DataSpan   *data)
 {
   g_autofree char *terminated = NULL;
   JsonBuild b = { 0 };
@@ -571,6 +606,7 @@ build_root (const char *text,
   if (*b.p == '-' || g_ascii_isdigit (*b.p))
     b.p = terminated = g_strndup (b.p, len - (gsize) (b.p - text));
 
+  b.data = data;
   b.text = g_string_sized_new (64);
   root = build_value (&b);
 
@@ -587,14 +623,14 @@ build_root (const char *text,
   return root;
 }
 
-JsonNode *
-metered_json_parse_untrusted (const char  *text,
-                              gssize       len,
-                              GError     **error)
+/* @data (nullable) receives where a top-level object's `data` member is. */
+static JsonNode *
+parse_untrusted (const char  *text,
+                 gssize       len,
+                 DataSpan    *data,
+                 GError     **error)
 {
   JsonScan scan = { 0 };
-
-  g_return_val_if_fail (text != NULL, NULL);
 
   if (len < 0)
     len = (gssize) strlen (text);
@@ -623,7 +659,17 @@ metered_json_parse_untrusted (const char  *text,
       return NULL;
     }
 
-  return build_root (text, (gsize) len);
+  return build_root (text, (gsize) len, data);
+}
+
+JsonNode *
+metered_json_parse_untrusted (const char  *text,
+                              gssize       len,
+                              GError     **error)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+
+  return parse_untrusted (text, len, NULL, error);
 }
 
 /* Serialization */
@@ -841,6 +887,7 @@ metered_frame_clear (MeteredFrame *frame)
   g_free (frame->channel);
   g_free (frame->peer_id);
   g_clear_pointer (&frame->data, json_node_unref);
+  g_free (frame->data_text);
   g_clear_pointer (&frame->metadata, json_object_unref);
   g_free (frame->code);
   g_free (frame->message);
@@ -1099,6 +1146,43 @@ read_server_frame (JsonObject   *root,
   return NULL;
 }
 
+/* The span's text without whitespace between tokens (a copy either way). */
+static char *
+dup_data_span (const DataSpan *span)
+{
+  char *copy;
+  char *out;
+  gboolean in_string = FALSE;
+
+  if (!span->spaced)
+    return g_strndup (span->start, (gsize) (span->end - span->start));
+
+  copy = out = g_malloc ((gsize) (span->end - span->start) + 1);
+  for (const char *p = span->start; p < span->end; p++)
+    {
+      if (in_string)
+        {
+          if (*p == '\\')
+            *out++ = *p++; /* and the escaped character below */
+          else if (*p == '"')
+            in_string = FALSE;
+        }
+      else if (*p == '"')
+        {
+          in_string = TRUE;
+        }
+      else if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        {
+          continue;
+        }
+
+      *out++ = *p;
+    }
+  *out = '\0';
+
+  return copy;
+}
+
 gboolean
 metered_frame_parse_server_frame (const char    *text,
                                   gssize         len,
@@ -1107,6 +1191,7 @@ metered_frame_parse_server_frame (const char    *text,
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
+  DataSpan data = { 0 };
   const char *problem;
 
   g_return_val_if_fail (text != NULL, FALSE);
@@ -1114,7 +1199,7 @@ metered_frame_parse_server_frame (const char    *text,
 
   memset (frame, 0, sizeof *frame);
 
-  root = metered_json_parse_untrusted (text, len, &local_error);
+  root = parse_untrusted (text, len, &data, &local_error);
   if (root == NULL)
     {
       g_set_error (error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_PROTOCOL,
@@ -1134,6 +1219,10 @@ metered_frame_parse_server_frame (const char    *text,
                    "Invalid server frame: %s", problem);
       return FALSE;
     }
+
+  /* read_server_frame() made sure the top-level `data` member exists. */
+  if (frame->type == METERED_FRAME_MESSAGE || frame->type == METERED_FRAME_DIRECT)
+    frame->data_text = dup_data_span (&data);
 
   return TRUE;
 }

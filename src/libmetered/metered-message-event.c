@@ -24,9 +24,13 @@
  * ([method@Metered.MessageEvent.get_data_text]), which is what an application
  * that stores or displays messages needs; neither is parsed again.
  *
- * Instances are immutable. The text is written from the node the first time
- * it is asked for: an application that only reads the node (most of them,
- * at high rates) never pays for it.
+ * The text is the payload's text taken from the received frame, not written
+ * again from the node: escapes, number spellings and characters stay as the
+ * server sent them, and only whitespace between tokens is dropped. From a
+ * server that writes compact JSON (the Metered service, metered-devserver)
+ * it is the received bytes exactly.
+ *
+ * Instances are immutable.
  */
 struct _MeteredMessageEvent
 {
@@ -34,7 +38,7 @@ struct _MeteredMessageEvent
 
   char       *channel;
   char       *sender_peer_id;
-  char       *data_text;        /* written on demand, once */
+  char       *data_text;
   JsonObject *sender_metadata;
   JsonNode   *data;
 };
@@ -90,7 +94,7 @@ metered_message_event_get_property (GObject    *object,
       break;
 
     case PROP_DATA_TEXT:
-      g_value_set_string (value, metered_message_event_get_data_text (self));
+      g_value_set_string (value, self->data_text);
       break;
 
     case PROP_SENDER_METADATA:
@@ -143,7 +147,7 @@ metered_message_event_class_init (MeteredMessageEventClass *klass)
   /**
    * MeteredMessageEvent:data-text:
    *
-   * The payload as compact JSON text.
+   * The payload as compact JSON text, as it was in the received frame.
    */
   properties[PROP_DATA_TEXT] =
     g_param_spec_string ("data-text", NULL, NULL,
@@ -182,6 +186,7 @@ metered_message_event_new_take (const char *channel,
   g_return_val_if_fail (channel != NULL, NULL);
   g_return_val_if_fail (sender_peer_id != NULL, NULL);
   g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (data_text != NULL, NULL);
 
   self = g_object_new (METERED_TYPE_MESSAGE_EVENT, NULL);
   self->channel = g_strdup (channel);
@@ -246,35 +251,17 @@ metered_message_event_get_data (MeteredMessageEvent *self)
  * metered_message_event_get_data_text:
  * @self: a #MeteredMessageEvent
  *
- * Gets the payload as compact JSON text.
+ * Gets the payload as compact JSON text, as it was in the received frame
+ * (see [class@Metered.MessageEvent]).
  *
  * Returns: (transfer none): the payload's JSON text
  */
 const char *
 metered_message_event_get_data_text (MeteredMessageEvent *self)
 {
-  char *text;
-
   g_return_val_if_fail (METERED_IS_MESSAGE_EVENT (self), NULL);
 
-  text = g_atomic_pointer_get (&self->data_text);
-  if (text != NULL)
-    return text;
-
-  /* Events may be read from several threads: whoever writes it first wins. */
-  {
-    GString *out = g_string_new (NULL);
-
-    metered_json_append_node (out, self->data);
-    text = g_string_free (out, FALSE);
-  }
-  if (!g_atomic_pointer_compare_and_exchange (&self->data_text, NULL, text))
-    {
-      g_free (text);
-      text = g_atomic_pointer_get (&self->data_text);
-    }
-
-  return text;
+  return self->data_text;
 }
 
 /**

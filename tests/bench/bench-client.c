@@ -4,6 +4,8 @@
  *   bench-client receive --impl metered|raw --url URL --channel C --count N
  *     subscribes, prints "ready", then counts N `message` frames and prints
  *     one JSON line: rate, CPU seconds and peak RSS of the window.
+ *     With --read-text, the metered reader also asks for each payload's
+ *     JSON text, as the inspector does.
  *     `metered` is libmetered (MeteredClient, reading each payload's seq);
  *     `raw` is a bare libsoup WebSocket that counts frames without parsing:
  *     the most any client on libsoup could do.
@@ -46,6 +48,8 @@ typedef struct {
   gint64                   received;
   gint64                   next_seq;
   gint64                   out_of_order;
+  gboolean                 read_text;
+  gsize                    text_bytes;
   BenchMark                start;
 
   /* publish */
@@ -102,13 +106,15 @@ finish_receive (Bench *bench)
 
   bench_mark (&end);
   printf ("{\"impl\":\"%s\",\"messages\":%" G_GINT64_FORMAT ",\"seconds\":%.6f,\"rate\":%.1f,"
-          "\"cpuSeconds\":%.6f,\"maxRssKb\":%ld,\"outOfOrder\":%" G_GINT64_FORMAT "}\n",
+          "\"cpuSeconds\":%.6f,\"maxRssKb\":%ld,\"outOfOrder\":%" G_GINT64_FORMAT ","
+          "\"textBytes\":%" G_GSIZE_FORMAT "}\n",
           bench->impl, bench->received - 1,
           bench_mark_seconds (&bench->start, &end),
           (bench->received - 1) / bench_mark_seconds (&bench->start, &end),
           bench_mark_cpu (&bench->start, &end),
           bench_max_rss_kb (),
-          bench->out_of_order);
+          bench->out_of_order,
+          bench->text_bytes);
   fflush (stdout);
   g_main_loop_quit (bench->loop);
 }
@@ -142,6 +148,9 @@ on_metered_message (MeteredClient       *client,
   if (bench->received > 0 && seq != bench->next_seq)
     bench->out_of_order++;
   bench->next_seq = seq + 1;
+
+  if (bench->read_text)
+    bench->text_bytes += strlen (metered_message_event_get_data_text (event));
 
   count_one (bench);
 }
@@ -352,6 +361,7 @@ main (int   argc,
   gint64 count = 100000;
   int inflight = 1;
   int payload_size = 200;
+  gboolean read_text = FALSE;
   Bench bench = { 0 };
   const GOptionEntry entries[] = {
     { "url", 0, 0, G_OPTION_ARG_STRING, &url, "The server's base URL", "URL" },
@@ -360,6 +370,7 @@ main (int   argc,
     { "count", 0, 0, G_OPTION_ARG_INT64, &count, "Messages to receive or publishes to make", "N" },
     { "inflight", 0, 0, G_OPTION_ARG_INT, &inflight, "publish: unanswered publishes at most", "K" },
     { "payload-size", 0, 0, G_OPTION_ARG_INT, &payload_size, "publish: payload bytes", "BYTES" },
+    { "read-text", 0, 0, G_OPTION_ARG_NONE, &read_text, "receive: also read each payload's text", NULL },
     { NULL }
   };
   const char *mode;
@@ -378,6 +389,7 @@ main (int   argc,
   bench.impl = impl != NULL ? impl : "metered";
   bench.channel = channel != NULL ? channel : "bench/flood";
   bench.count = count;
+  bench.read_text = read_text;
 
   if (g_str_equal (mode, "receive") && g_str_equal (bench.impl, "metered"))
     {

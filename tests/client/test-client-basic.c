@@ -444,6 +444,51 @@ test_direct (void)
   test_close (bob, METERED_CLOSE_CODE_NORMAL, NULL, NULL);
 }
 
+/* The payload text is what the server sent, not the node written again;
+ * only whitespace between tokens goes. */
+static void
+test_payload_text (void)
+{
+  g_autoptr(MeteredDevServer) server = test_server_new (NULL);
+  g_autoptr(MeteredClient) client = test_client_new (server, NULL);
+  g_autoptr(TestRecorder) rec = test_recorder_new (client);
+  g_autofree char *property = NULL;
+  MeteredMessageEvent *message;
+  MeteredDirectEvent *direct;
+  JsonObject *object;
+  const char *peer;
+
+  test_connect_ok (client);
+  peer = metered_client_get_peer_id (client);
+
+  metered_dev_server_hook_send_raw (server, peer,
+                                    "{\"type\":\"message\",\"channel\":\"c\",\"from\":\"p\","
+                                    "\"data\":{\"s\":\"caf\\u00e9 é \\/\u2028\",\"n\":2.50,\"e\":1E2}}");
+  metered_dev_server_hook_send_raw (server, peer,
+                                    "{\"type\":\"direct\", \"from\": \"p\",\n \"data\" : [ \"a  b\" ,\t{ } ] }");
+  test_wait_for (rec->messages->len == 1 && rec->directs->len == 1, 5);
+
+  message = g_ptr_array_index (rec->messages, 0);
+  g_assert_cmpstr (metered_message_event_get_data_text (message), ==,
+                   "{\"s\":\"caf\\u00e9 é \\/\u2028\",\"n\":2.50,\"e\":1E2}");
+  g_object_get (message, "data-text", &property, NULL);
+  g_assert_cmpstr (property, ==, metered_message_event_get_data_text (message));
+  object = json_node_get_object (metered_message_event_get_data (message));
+  g_assert_cmpstr (json_object_get_string_member (object, "s"), ==, "café é /\u2028");
+  g_assert_cmpfloat (json_object_get_double_member (object, "n"), ==, 2.5);
+  g_assert_cmpfloat (json_object_get_double_member (object, "e"), ==, 100.0);
+
+  direct = g_ptr_array_index (rec->directs, 0);
+  g_assert_cmpstr (metered_direct_event_get_data_text (direct), ==, "[\"a  b\",{}]");
+  g_clear_pointer (&property, g_free);
+  g_object_get (direct, "data-text", &property, NULL);
+  g_assert_cmpstr (property, ==, "[\"a  b\",{}]");
+  g_assert_cmpstr (json_array_get_string_element (json_node_get_array (metered_direct_event_get_data (direct)), 0),
+                   ==, "a  b");
+
+  test_close (client, METERED_CLOSE_CODE_NORMAL, NULL, NULL);
+}
+
 static void
 test_errors_server_code (void)
 {
@@ -1217,6 +1262,7 @@ main (int   argc,
   g_test_add_func ("/client/connect/no-server", test_connect_no_server);
   g_test_add_func ("/client/request/pubsub", test_pubsub);
   g_test_add_func ("/client/request/direct", test_direct);
+  g_test_add_func ("/client/request/payload-text", test_payload_text);
   g_test_add_func ("/client/request/server-code", test_errors_server_code);
   g_test_add_func ("/client/request/invalid-arguments", test_errors_invalid_arguments);
   g_test_add_func ("/client/request/not-connected", test_errors_not_connected);

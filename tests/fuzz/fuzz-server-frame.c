@@ -169,6 +169,37 @@ assert_frame_shape (const MeteredFrame *frame)
     }
 }
 
+/* The payload text of message and direct frames is compact JSON (no
+ * whitespace outside strings) that reads back as the payload node. */
+static void
+check_data_text (const MeteredFrame *frame)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean in_string = FALSE;
+
+  if (frame->type != METERED_FRAME_MESSAGE && frame->type != METERED_FRAME_DIRECT)
+    {
+      g_assert_null (frame->data_text);
+      return;
+    }
+
+  g_assert_nonnull (frame->data_text);
+  node = metered_json_parse_untrusted (frame->data_text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_node_equal (node, frame->data));
+
+  for (const char *p = frame->data_text; *p != '\0'; p++)
+    {
+      if (in_string && *p == '\\')
+        p++;
+      else if (*p == '"')
+        in_string = !in_string;
+      else if (!in_string)
+        g_assert_true (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r');
+    }
+}
+
 /* Schemes are case-insensitive (RFC 3986 §3.1). */
 static gboolean
 is_ice_url (const char *url)
@@ -286,6 +317,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   /* Whatever the parser takes, the strict JSON reader took too. */
   g_assert_nonnull (json);
   assert_frame_shape (&frame);
+  check_data_text (&frame);
 
   if (frame.type == METERED_FRAME_WELCOME)
     check_ice_servers (frame.metadata);

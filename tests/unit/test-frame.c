@@ -46,6 +46,7 @@ assert_server_refused (const char *text,
   g_assert_null (frame.peer_id);
   g_assert_null (frame.channel);
   g_assert_null (frame.data);
+  g_assert_null (frame.data_text);
   g_assert_null (frame.request_id);
   g_assert_null (frame.joined);
   metered_frame_clear (&frame);
@@ -576,6 +577,100 @@ test_server_message_direct (void)
   metered_frame_clear (&frame);
 }
 
+/* Parses @text (of @len bytes, not NUL-terminated when @len >= 0) and checks
+ * that the frame's data_text is @expected and reads back as frame.data. */
+static void
+assert_data_text (const char   *text,
+                  gssize        len,
+                  const char   *expected,
+                  MeteredFrame *frame)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) again = NULL;
+
+  if (!metered_frame_parse_server_frame (text, len, frame, &error))
+    g_error ("server frame %s refused: %s", text, error->message);
+  g_assert_cmpstr (frame->data_text, ==, expected);
+
+  again = metered_json_parse_untrusted (frame->data_text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_node_equal (again, frame->data));
+}
+
+static void
+test_server_data_text (void)
+{
+  /* Compact but not how metered_json_append_node() writes it: escapes that
+   * need not be, raw non-ASCII and U+2028, numbers spelled 1.0, 1E3, -0. */
+  static const char exact[] =
+    "{\"type\":\"message\",\"channel\":\"c\",\"from\":\"p\","
+    "\"data\":{\"s\":\"caf\\u00e9 \\\"q\\\" \\/ é 😀 \u2028 \\ud83d\\ude00\",\"n\":1.0,\"e\":1E3,\"z\":-0,\"t\":true},"
+    "\"fromMetadata\":{}}";
+  /* Whitespace between tokens goes, inside strings it stays. */
+  static const char spaced[] =
+    "{ \"type\" : \"direct\" ,\n \"from\":\"p\", \"data\" :\t[ 1 , { \"a b\" : \"x  \\\\\\\" y\" } ,\r\n\"  \" ] }";
+  g_autofree char *normalized = NULL;
+  /* A frame inside a larger buffer, as a transport hands it over. */
+  g_autofree char *buffer = g_strdup ("{\"type\":\"direct\",\"from\":\"p\",\"data\":-12.5e-1}GARBAGE");
+  MeteredFrame frame;
+  JsonObject *object;
+  JsonArray *array;
+
+  assert_data_text (exact, -1,
+                    "{\"s\":\"caf\\u00e9 \\\"q\\\" \\/ é 😀 \u2028 \\ud83d\\ude00\",\"n\":1.0,\"e\":1E3,\"z\":-0,\"t\":true}",
+                    &frame);
+  g_assert_cmpint (frame.type, ==, METERED_FRAME_MESSAGE);
+  object = json_node_get_object (frame.data);
+  g_assert_cmpstr (json_object_get_string_member (object, "s"), ==, "café \"q\" / é 😀 \u2028 😀");
+  g_assert_cmpfloat (json_object_get_double_member (object, "n"), ==, 1.0);
+  g_assert_cmpfloat (json_object_get_double_member (object, "e"), ==, 1000.0);
+  g_assert_cmpint (json_object_get_int_member (object, "z"), ==, 0);
+  g_assert_true (json_object_get_boolean_member (object, "t"));
+  /* Not what writing the node again gives. */
+  normalized = metered_frame_dup_data_text (&frame);
+  g_assert_cmpstr (normalized, !=, frame.data_text);
+  metered_frame_clear (&frame);
+
+  assert_data_text (spaced, -1, "[1,{\"a b\":\"x  \\\\\\\" y\"},\"  \"]", &frame);
+  g_assert_cmpint (frame.type, ==, METERED_FRAME_DIRECT);
+  array = json_node_get_array (frame.data);
+  g_assert_cmpuint (json_array_get_length (array), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "a b"), ==,
+                   "x  \\\" y");
+  g_assert_cmpstr (json_array_get_string_element (array, 2), ==, "  ");
+  metered_frame_clear (&frame);
+
+  assert_data_text (buffer, (gssize) (strlen (buffer) - strlen ("GARBAGE")), "-12.5e-1", &frame);
+  g_assert_cmpfloat (json_node_get_double (frame.data), ==, -1.25);
+  metered_frame_clear (&frame);
+
+  /* Scalars at the end of the frame, null, a `data` member inside data, data
+   * before the type, and a repeated member (the last one counts, as for the
+   * node). */
+  assert_data_text ("{\"type\":\"direct\",\"from\":\"p\",\"data\":7 }", -1, "7", &frame);
+  metered_frame_clear (&frame);
+  assert_data_text ("{\"type\":\"direct\",\"from\":\"p\",\"data\": null}", -1, "null", &frame);
+  g_assert_true (JSON_NODE_HOLDS_NULL (frame.data));
+  metered_frame_clear (&frame);
+  assert_data_text ("{\"type\":\"message\",\"channel\":\"c\",\"from\":\"p\",\"data\":{\"data\":[{\"data\":1}]}}", -1,
+                    "{\"data\":[{\"data\":1}]}", &frame);
+  metered_frame_clear (&frame);
+  assert_data_text ("{\"data\":\"first\",\"type\":\"direct\",\"from\":\"p\"}", -1, "\"first\"", &frame);
+  metered_frame_clear (&frame);
+  assert_data_text ("{\"type\":\"direct\",\"from\":\"p\",\"data\":1,\"data\": {\"x\" : 2}}", -1, "{\"x\":2}",
+                    &frame);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (frame.data));
+  metered_frame_clear (&frame);
+
+  /* Only message and direct frames carry it; the server side never does. */
+  parse_server_ok ("{\"type\":\"ack\",\"requestId\":\"r\",\"data\":1}", &frame);
+  g_assert_null (frame.data_text);
+  metered_frame_clear (&frame);
+  parse_client_ok ("{\"type\":\"publish\",\"channel\":\"c\",\"data\":{ \"a\": 1 }}", &frame);
+  g_assert_null (frame.data_text);
+  metered_frame_clear (&frame);
+}
+
 static void
 test_server_presence (void)
 {
@@ -873,6 +968,7 @@ main (int    argc,
   g_test_add_func ("/frame/server/welcome", test_server_welcome);
   g_test_add_func ("/frame/server/ack-error", test_server_ack_error);
   g_test_add_func ("/frame/server/message-direct", test_server_message_direct);
+  g_test_add_func ("/frame/server/data-text", test_server_data_text);
   g_test_add_func ("/frame/server/presence", test_server_presence);
   g_test_add_func ("/frame/server/going-away-pong", test_server_going_away_pong);
   g_test_add_func ("/frame/server/rejections", test_server_rejections);
