@@ -6,17 +6,15 @@
 #define G_LOG_DOMAIN "metered-dev-connection"
 
 #include "metered-close-code.h"
+#include "metered-websocket-frame-private.h"
 #include "metered-dev-connection.h"
-
-/* A close frame's payload is at most 125 bytes, two of them the code. */
-#define MAX_CLOSE_REASON_BYTES 123
 
 struct _MeteredDevConnection
 {
   GObject                  parent_instance;
 
   MeteredDevIdentity      *identity;
-  SoupWebsocketConnection *websocket;
+  MeteredWebsocket        *websocket;
   GSocket                 *socket;
   MeteredDevVirtualFunc    virtual_func;
   gpointer                 virtual_data;
@@ -26,6 +24,7 @@ struct _MeteredDevConnection
   double                   tokens;
   gint64                   tokens_at;
   gint64                   last_seen;
+  gsize                    output_limit;
   guint                    keepalive;
   guint                    ack_delay_ms;
   MeteredDevAckMode        ack_mode : 2;
@@ -33,6 +32,7 @@ struct _MeteredDevConnection
   guint                    detached : 1;
   guint                    closed : 1;
   guint                    bucket_started : 1;
+  guint                    kicked : 1;
 };
 
 G_DEFINE_FINAL_TYPE (MeteredDevConnection, metered_dev_connection, G_TYPE_OBJECT)
@@ -65,17 +65,17 @@ detach (MeteredDevConnection *self)
 }
 
 static void
-on_websocket_message (MeteredDevConnection    *self,
-                      int                      type,
-                      GBytes                  *message,
-                      SoupWebsocketConnection *websocket)
+on_websocket_message (MeteredDevConnection     *self,
+                      MeteredWebsocketDataType  type,
+                      GBytes                   *message,
+                      MeteredWebsocket         *websocket)
 {
   self->last_seen = g_get_monotonic_time ();
 
   if (self->stalled || self->detached)
     return;
 
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (type != METERED_WEBSOCKET_DATA_TEXT)
     {
       g_debug ("peer %s sent a binary frame", self->identity->peer_id);
       metered_dev_connection_close (self, METERED_CLOSE_CODE_POLICY_VIOLATION,
@@ -87,38 +87,34 @@ on_websocket_message (MeteredDevConnection    *self,
 }
 
 static void
-on_websocket_pong (MeteredDevConnection    *self,
-                   GBytes                  *message,
-                   SoupWebsocketConnection *websocket)
+on_websocket_pong (MeteredDevConnection *self,
+                   GBytes               *message,
+                   MeteredWebsocket     *websocket)
 {
   self->last_seen = g_get_monotonic_time ();
 }
 
 static void
-on_websocket_closing (MeteredDevConnection    *self,
-                      SoupWebsocketConnection *websocket)
+on_websocket_closing (MeteredDevConnection *self,
+                      MeteredWebsocket     *websocket)
 {
   detach (self);
 }
 
+/* The transport already answered with the right close code (1002, 1007,
+ * 1009) or lost the link; the connection stops counting either way. */
 static void
-on_websocket_error (MeteredDevConnection    *self,
-                    GError                  *error,
-                    SoupWebsocketConnection *websocket)
+on_websocket_error (MeteredDevConnection *self,
+                    GError               *error,
+                    MeteredWebsocket     *websocket)
 {
   g_debug ("peer %s: %s", self->identity->peer_id, error->message);
-
-  /* libsoup drops the socket over a too-big frame without a close frame;
-   * answering first lets the client see 1009. The close frame is queued
-   * ahead of anything pending and written before libsoup hangs up. */
-  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG) &&
-      soup_websocket_connection_get_state (websocket) == SOUP_WEBSOCKET_STATE_OPEN)
-    metered_dev_connection_close (self, METERED_CLOSE_CODE_MESSAGE_TOO_BIG, "message too big");
+  detach (self);
 }
 
 static void
-on_websocket_closed (MeteredDevConnection    *self,
-                     SoupWebsocketConnection *websocket)
+on_websocket_closed (MeteredDevConnection *self,
+                     MeteredWebsocket     *websocket)
 {
   g_object_ref (self);
 
@@ -152,7 +148,7 @@ metered_dev_connection_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->websocket, self);
       /* Never leave a socket behind: a connection disposed while open
        * (server finalized) hangs up without ceremony. */
-      if (soup_websocket_connection_get_state (self->websocket) != SOUP_WEBSOCKET_STATE_CLOSED &&
+      if (metered_websocket_get_state (self->websocket) != METERED_WEBSOCKET_STATE_CLOSED &&
           self->socket != NULL)
         g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
       g_clear_object (&self->websocket);
@@ -238,13 +234,13 @@ metered_dev_connection_init (MeteredDevConnection *self)
  * Returns: (transfer full): a new connection
  */
 MeteredDevConnection *
-metered_dev_connection_new (SoupWebsocketConnection *websocket,
-                            GSocket                 *socket,
-                            MeteredDevIdentity      *identity)
+metered_dev_connection_new (MeteredWebsocket   *websocket,
+                            GSocket            *socket,
+                            MeteredDevIdentity *identity)
 {
   MeteredDevConnection *self;
 
-  g_return_val_if_fail (SOUP_IS_WEBSOCKET_CONNECTION (websocket), NULL);
+  g_return_val_if_fail (METERED_IS_WEBSOCKET (websocket), NULL);
   g_return_val_if_fail (socket == NULL || G_IS_SOCKET (socket), NULL);
   g_return_val_if_fail (identity != NULL, NULL);
 
@@ -312,12 +308,21 @@ metered_dev_connection_is_virtual (MeteredDevConnection *self)
   return self->virtual_func != NULL;
 }
 
-GSocket *
-metered_dev_connection_get_socket (MeteredDevConnection *self)
+MeteredWebsocket *
+metered_dev_connection_get_websocket (MeteredDevConnection *self)
 {
   g_return_val_if_fail (METERED_IS_DEV_CONNECTION (self), NULL);
 
-  return self->socket;
+  return self->websocket;
+}
+
+void
+metered_dev_connection_set_output_limit (MeteredDevConnection *self,
+                                         gsize                 max_bytes)
+{
+  g_return_if_fail (METERED_IS_DEV_CONNECTION (self));
+
+  self->output_limit = max_bytes;
 }
 
 gboolean
@@ -329,68 +334,102 @@ metered_dev_connection_is_open (MeteredDevConnection *self)
     return FALSE;
 
   return self->virtual_func != NULL ||
-         soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN;
+         metered_websocket_get_state (self->websocket) == METERED_WEBSOCKET_STATE_OPEN;
+}
+
+static gboolean
+on_kick (gpointer user_data)
+{
+  MeteredDevConnection *self = user_data;
+
+  g_info ("closing peer %s: over %" G_GSIZE_FORMAT " bytes of unread output",
+          self->identity->peer_id, self->output_limit);
+  metered_dev_connection_close (self, METERED_CLOSE_CODE_POLICY_VIOLATION, "slow consumer");
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A peer that stopped reading would otherwise make the server queue
+ * every frame for it in memory. Checked before each frame, so the queue
+ * holds at most the limit plus a frame; from then on the peer is sent
+ * nothing more, and it is closed (the close frame behind the queue, then a
+ * hang-up when no answer comes) from an idle callback: never in the middle
+ * of a fan-out loop. */
+static gboolean
+over_output_limit (MeteredDevConnection *self)
+{
+  GSource *source;
+
+  if (self->kicked)
+    return TRUE;
+
+  if (self->output_limit == 0 ||
+      metered_websocket_get_pending_output (self->websocket) <= self->output_limit)
+    return FALSE;
+
+  self->kicked = TRUE;
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, on_kick, g_object_ref (self), g_object_unref);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+
+  return TRUE;
+}
+
+gboolean
+metered_dev_connection_send_text_len (MeteredDevConnection *self,
+                                      const char           *text,
+                                      gsize                 length)
+{
+  g_return_val_if_fail (METERED_IS_DEV_CONNECTION (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (self->detached)
+    return FALSE;
+
+  if (self->virtual_func != NULL)
+    {
+      if (!self->stalled)
+        self->virtual_func (self, text, self->virtual_data);
+      return TRUE;
+    }
+
+  if (metered_websocket_get_state (self->websocket) != METERED_WEBSOCKET_STATE_OPEN)
+    return FALSE;
+
+  if (!self->stalled && !over_output_limit (self))
+    metered_websocket_send_text (self->websocket, text, length);
+
+  return TRUE;
 }
 
 void
 metered_dev_connection_send_text (MeteredDevConnection *self,
                                   const char           *text)
 {
-  g_return_if_fail (METERED_IS_DEV_CONNECTION (self));
   g_return_if_fail (text != NULL);
 
-  if (self->stalled || !metered_dev_connection_is_open (self))
-    return;
-
-  if (self->virtual_func != NULL)
-    self->virtual_func (self, text, self->virtual_data);
-  else
-    soup_websocket_connection_send_text (self->websocket, text);
+  metered_dev_connection_send_text_len (self, text, strlen (text));
 }
 
-/* libsoup refuses to send text that is not UTF-8, so the frame is
- * written past it, straight onto the stream: an unmasked, unfragmented
- * text frame (RFC 6455 §5.2). Only test hooks do this, on a connection
- * with nothing else being written at that moment. */
+/* The transport checks the text it sends, so a text frame that is not
+ * UTF-8 is queued as raw bytes: an unmasked, unfragmented text frame
+ * (RFC 6455 §5.2), in order with everything else. */
 static void
-write_raw_text_frame (MeteredDevConnection *self,
-                      GBytes               *bytes)
+send_raw_text_frame (MeteredDevConnection *self,
+                     GBytes               *bytes)
 {
-  GIOStream *stream = soup_websocket_connection_get_io_stream (self->websocket);
-  g_autoptr(GByteArray) frame = g_byte_array_new ();
-  g_autoptr(GError) error = NULL;
+  guint8 header[METERED_WEBSOCKET_MAX_HEADER_BYTES];
+  gsize header_len;
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
-  guint8 header[10];
-  gsize header_len;
 
-  header[0] = 0x81;   /* FIN, text */
-  if (len < 126)
-    {
-      header[1] = len;
-      header_len = 2;
-    }
-  else if (len <= G_MAXUINT16)
-    {
-      header[1] = 126;
-      header[2] = len >> 8;
-      header[3] = len & 0xff;
-      header_len = 4;
-    }
-  else
-    {
-      header[1] = 127;
-      for (guint i = 0; i < 8; i++)
-        header[2 + i] = ((guint64) len >> (8 * (7 - i))) & 0xff;
-      header_len = 10;
-    }
-
-  g_byte_array_append (frame, header, header_len);
-  g_byte_array_append (frame, data, len);
-
-  if (!g_output_stream_write_all (g_io_stream_get_output_stream (stream), frame->data, frame->len,
-                                  NULL, NULL, &error))
-    g_info ("writing a raw frame to peer %s failed: %s", self->identity->peer_id, error->message);
+  header_len = metered_websocket_frame_write_header (header, TRUE, METERED_WEBSOCKET_OPCODE_TEXT,
+                                                     len, NULL);
+  metered_websocket_send_raw (self->websocket, header, header_len);
+  if (len > 0)
+    metered_websocket_send_raw (self->websocket, data, len);
 }
 
 void
@@ -405,16 +444,16 @@ metered_dev_connection_send_bytes (MeteredDevConnection *self,
     return;
 
   if (binary)
-    soup_websocket_connection_send_message (self->websocket, SOUP_WEBSOCKET_DATA_BINARY, bytes);
+    metered_websocket_send_binary (self->websocket, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   else
-    write_raw_text_frame (self, bytes);
+    send_raw_text_frame (self, bytes);
 }
 
 /**
  * metered_dev_connection_close:
  * @self: a connection
- * @code: a close code libsoup accepts to send (1000–1003, 1007–1011,
- *   3000–4999)
+ * @code: a close code that may be sent (see
+ *   metered_dev_close_code_is_sendable())
  * @reason: (nullable): the close reason; cut to fit a close frame
  *
  * Starts the closing handshake. ::detached is emitted right away.
@@ -431,22 +470,10 @@ metered_dev_connection_close (MeteredDevConnection *self,
   hold = g_object_ref (self);
 
   if (self->websocket != NULL &&
-      soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+      metered_websocket_get_state (self->websocket) == METERED_WEBSOCKET_STATE_OPEN)
     {
-      g_autofree char *cut = NULL;
-
-      if (reason != NULL && strlen (reason) > MAX_CLOSE_REASON_BYTES)
-        {
-          const char *end = reason + MAX_CLOSE_REASON_BYTES;
-
-          /* Cut on a character boundary: the reason must stay UTF-8. */
-          end = g_utf8_find_prev_char (reason, end + 1);
-          cut = g_strndup (reason, end != NULL ? (gsize)(end - reason) : 0);
-          reason = cut;
-        }
-
       g_debug ("closing peer %s with %u", self->identity->peer_id, code);
-      soup_websocket_connection_close (self->websocket, code, reason);
+      metered_websocket_close (self->websocket, code, reason);
     }
 
   detach (self);
@@ -475,7 +502,8 @@ metered_dev_connection_drop (MeteredDevConnection *self)
   detach (self);
 
   /* Shutting the socket down (not closing it) leaves the descriptor to
-   * libsoup, which sees the end of the stream and finishes on its own. */
+   * the transport, which sees the end of the stream and finishes on its
+   * own. */
   if (self->socket != NULL)
     g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
 }
@@ -488,7 +516,7 @@ metered_dev_connection_set_keepalive (MeteredDevConnection *self,
 
   self->keepalive = seconds;
   if (self->websocket != NULL && !self->stalled)
-    soup_websocket_connection_set_keepalive_interval (self->websocket, seconds);
+    metered_websocket_set_keepalive_interval (self->websocket, seconds);
 }
 
 gint64
@@ -599,7 +627,7 @@ metered_dev_connection_set_stalled (MeteredDevConnection *self,
   self->last_seen = g_get_monotonic_time ();
 
   if (self->websocket != NULL && metered_dev_connection_is_open (self))
-    soup_websocket_connection_set_keepalive_interval (self->websocket, stalled ? 0 : self->keepalive);
+    metered_websocket_set_keepalive_interval (self->websocket, stalled ? 0 : self->keepalive);
 }
 
 gboolean

@@ -8,8 +8,7 @@
  */
 #pragma once
 
-#include <libsoup/soup.h>
-
+#include "metered-websocket-private.h"
 #include "metered-dev-identity.h"
 #include "metered-dev-server.h"
 
@@ -26,29 +25,38 @@ typedef void (*MeteredDevVirtualFunc) (MeteredDevConnection *connection,
                                        const char           *text,
                                        gpointer              user_data);
 
-MeteredDevConnection     *metered_dev_connection_new           (SoupWebsocketConnection *websocket,
-                                                                GSocket                 *socket,
-                                                                MeteredDevIdentity      *identity);
-MeteredDevConnection     *metered_dev_connection_new_virtual   (MeteredDevIdentity      *identity,
-                                                                MeteredDevVirtualFunc    func,
-                                                                gpointer                 user_data);
+MeteredDevConnection     *metered_dev_connection_new           (MeteredWebsocket      *websocket,
+                                                                GSocket               *socket,
+                                                                MeteredDevIdentity    *identity);
+MeteredDevConnection     *metered_dev_connection_new_virtual   (MeteredDevIdentity    *identity,
+                                                                MeteredDevVirtualFunc  func,
+                                                                gpointer               user_data);
 
 const MeteredDevIdentity *metered_dev_connection_get_identity  (MeteredDevConnection *self);
 const char               *metered_dev_connection_get_peer_id   (MeteredDevConnection *self);
 gboolean                  metered_dev_connection_is_virtual    (MeteredDevConnection *self);
-/* The socket under the WebSocket, to watch for backpressure; NULL for a
- * virtual peer. */
-GSocket                  *metered_dev_connection_get_socket    (MeteredDevConnection *self);
+/* The transport, for producers that pace themselves on its pending
+ * output and ::drained; NULL for a virtual peer. */
+MeteredWebsocket         *metered_dev_connection_get_websocket (MeteredDevConnection *self);
+/* A peer that lets more than @max_bytes of output pile up (it stopped
+ * reading) is closed with 1008 rather than queued for without end; 0 for
+ * no limit. */
+void                      metered_dev_connection_set_output_limit (MeteredDevConnection *self,
+                                                                   gsize                 max_bytes);
 /* FALSE once closing started, the link dropped, or it was detached. */
 gboolean                  metered_dev_connection_is_open       (MeteredDevConnection *self);
 
 /* Queues a text frame; does nothing when not open or stalled. */
 void                      metered_dev_connection_send_text     (MeteredDevConnection *self,
                                                                 const char           *text);
+/* The same with the length known, for the fan-out: returns whether the
+ * connection is open (a stalled one is, though it is sent nothing). */
+gboolean                  metered_dev_connection_send_text_len (MeteredDevConnection *self,
+                                                                const char           *text,
+                                                                gsize                 length);
 /* Sends @bytes as one binary frame, or as one text frame that is not
- * checked for UTF-8 (written past libsoup, so only when nothing else is
- * being sent); for test hooks. Does nothing when not open, stalled or
- * virtual. */
+ * checked for UTF-8, in order with the frames around it; for test hooks.
+ * Does nothing when not open, stalled or virtual. */
 void                      metered_dev_connection_send_bytes    (MeteredDevConnection *self,
                                                                 GBytes               *bytes,
                                                                 gboolean              binary);
@@ -61,7 +69,7 @@ void                      metered_dev_connection_drop          (MeteredDevConnec
 /* Sends a WebSocket ping every @seconds (0: never). */
 void                      metered_dev_connection_set_keepalive (MeteredDevConnection *self,
                                                                 guint                 seconds);
-/* Monotonic time of the last frame (data, ping or pong) from the peer. */
+/* Monotonic time of the last data frame or pong from the peer. */
 gint64                    metered_dev_connection_get_last_seen (MeteredDevConnection *self);
 /* Closes with 4002 METERED_DEV_EXPIRY_MARGIN_MS before the identity's
  * expiry; nothing for credentials that do not expire. */

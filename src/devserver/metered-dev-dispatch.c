@@ -272,8 +272,8 @@ metered_dev_dispatch_text (MeteredDevServer     *server,
   g_return_if_fail (METERED_IS_DEV_CONNECTION (connection));
   g_return_if_fail (text != NULL);
 
-  /* libsoup caps each frame; this catches a message assembled from
-   * fragments that together are too big. */
+  /* The transport already caps what it reads from a socket; this guards
+   * the other callers (the fuzzer) alike. */
   if (len > limits->max_message_size)
     {
       metered_dev_connection_close (connection, METERED_CLOSE_CODE_MESSAGE_TOO_BIG,

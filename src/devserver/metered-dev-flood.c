@@ -12,9 +12,9 @@
 #define FLOOD_PEER_ID        "flood"
 /* How often a flood with nobody to publish to looks again. */
 #define NO_SUBSCRIBER_WAIT_MS 10
-/* Each step publishes at most this many bytes of frames per subscriber
- * after finding every socket writable: what libsoup may have to queue
- * when the kernel buffer fills up in the middle of a step. */
+/* Each step publishes at most this many bytes of frames per subscriber,
+ * and only while no subscriber has more than this much output queued: a
+ * subscriber's queue never holds much more than two steps. */
 #define STEP_BYTES           32768
 #define STEP_MAX_MESSAGES    128
 /* The envelope around the payload in a `message` frame, roughly. */
@@ -25,24 +25,29 @@
 
 struct _MeteredDevFlood
 {
-  GObject           parent_instance;
+  GObject               parent_instance;
 
-  MeteredDevServer *server;
-  GMainContext     *context;
-  GSource          *source;
-  char             *channel;
-  char             *padding;
-  GString          *payload;
+  MeteredDevServer     *server;
+  GMainContext         *context;
+  GSource              *source;
+  /* The subscriber waited for: its transport's ::drained handler and
+   * its own ::detached one. */
+  MeteredDevConnection *blocked;
+  gulong                drained_handler;
+  gulong                detached_handler;
+  char                 *channel;
+  char                 *padding;
+  GString              *payload;
 
-  guint             rate;
-  guint64           count;
-  gsize             payload_size;
-  guint             step_messages;
+  guint                 rate;
+  guint64               count;
+  gsize                 payload_size;
+  guint                 step_messages;
 
-  guint64           sent;
-  double            tokens;
-  gint64            tokens_at;
-  guint             finished : 1;
+  guint64               sent;
+  double                tokens;
+  gint64                tokens_at;
+  guint                 finished : 1;
 };
 
 G_DEFINE_FINAL_TYPE (MeteredDevFlood, metered_dev_flood, G_TYPE_OBJECT)
@@ -60,16 +65,8 @@ on_wake (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-on_writable (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      user_data)
-{
-  return on_wake (user_data);
-}
-
-/* Below the default priority, so that libsoup writes out what it has
- * queued (and reads what clients send) before the flood adds more. */
+/* Below the default priority, so that what clients send is read before
+ * the flood adds more. */
 static void
 wait_on (MeteredDevFlood *self,
          GSource         *source)
@@ -101,20 +98,42 @@ wait_ms (MeteredDevFlood *self,
 }
 
 static void
-wait_writable (MeteredDevFlood *self,
-               GSocket         *socket)
+stop_waiting_for_drain (MeteredDevFlood *self)
 {
-  GSource *source = g_socket_create_source (socket, G_IO_OUT | G_IO_ERR | G_IO_HUP, NULL);
+  if (self->blocked == NULL)
+    return;
 
-  g_source_set_callback (source, G_SOURCE_FUNC (on_writable), self, NULL);
-  wait_on (self, source);
+  g_clear_signal_handler (&self->drained_handler, metered_dev_connection_get_websocket (self->blocked));
+  g_clear_signal_handler (&self->detached_handler, self->blocked);
+  g_clear_object (&self->blocked);
+}
+
+/* The subscriber wrote out its queue, or went away: either way the next
+ * step may go ahead. */
+static void
+on_unblocked (MeteredDevFlood *self)
+{
+  stop_waiting_for_drain (self);
+  wait_idle (self);
+}
+
+static void
+wait_drained (MeteredDevFlood      *self,
+              MeteredDevConnection *connection)
+{
+  g_assert (self->blocked == NULL && self->source == NULL);
+
+  self->blocked = g_object_ref (connection);
+  self->drained_handler = g_signal_connect_swapped (metered_dev_connection_get_websocket (connection),
+                                                    "drained", G_CALLBACK (on_unblocked), self);
+  self->detached_handler = g_signal_connect_swapped (connection, "detached", G_CALLBACK (on_unblocked), self);
 }
 
 /* Whether the channel has a subscriber on a socket; *blocked is set to
- * the socket of one that cannot take more right now. */
+ * one with more than a step's worth of output still queued. */
 static gboolean
-check_subscribers (MeteredDevFlood  *self,
-                   GSocket         **blocked)
+check_subscribers (MeteredDevFlood       *self,
+                   MeteredDevConnection **blocked)
 {
   MeteredDevRegistry *registry = metered_dev_server_get_registry (self->server);
   g_autoptr(GPtrArray) subscribers = metered_dev_registry_list_subscribers (registry, self->channel);
@@ -124,18 +143,16 @@ check_subscribers (MeteredDevFlood  *self,
   for (guint i = 0; i < subscribers->len; i++)
     {
       MeteredDevConnection *connection = g_ptr_array_index (subscribers, i);
-      GSocket *socket = metered_dev_connection_get_socket (connection);
 
-      if (socket == NULL || metered_dev_connection_get_stalled (connection) ||
+      if (metered_dev_connection_is_virtual (connection) ||
+          metered_dev_connection_get_stalled (connection) ||
           !metered_dev_connection_is_open (connection))
         continue;
 
       any = TRUE;
-      /* An error or hang-up is not backpressure: the connection is about
-       * to close and stop counting. */
-      if (g_socket_condition_check (socket, G_IO_OUT | G_IO_ERR | G_IO_HUP) == 0)
+      if (metered_websocket_get_pending_output (metered_dev_connection_get_websocket (connection)) > STEP_BYTES)
         {
-          *blocked = g_object_ref (socket);
+          *blocked = g_object_ref (connection);
           break;
         }
     }
@@ -170,7 +187,7 @@ static void
 step (MeteredDevFlood *self)
 {
   MeteredDevRegistry *registry = metered_dev_server_get_registry (self->server);
-  g_autoptr(GSocket) blocked = NULL;
+  g_autoptr(MeteredDevConnection) blocked = NULL;
   guint n = self->step_messages;
 
   if (self->finished)
@@ -184,7 +201,7 @@ step (MeteredDevFlood *self)
 
   if (blocked != NULL)
     {
-      wait_writable (self, blocked);
+      wait_drained (self, blocked);
       return;
     }
 
@@ -235,6 +252,7 @@ metered_dev_flood_dispose (GObject *object)
 {
   MeteredDevFlood *self = (MeteredDevFlood *)object;
 
+  stop_waiting_for_drain (self);
   if (self->source != NULL)
     {
       g_source_destroy (self->source);

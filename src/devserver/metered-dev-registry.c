@@ -107,47 +107,41 @@ metered_dev_registry_new (void)
   return g_object_new (METERED_TYPE_DEV_REGISTRY, NULL);
 }
 
-/* Sends @text to every subscriber of @channel except @exclude. The
- * recipients are collected (and held) first, so that nothing a delivery
- * does (a write error closing a socket) can change the table under us. */
+/* Sends @text to every subscriber of @channel except @exclude (those who
+ * asked for sender metadata get @text_with_metadata, when there is one).
+ * The fan-out's hot loop: the frame was serialized once, and each
+ * delivery only appends it to a queue. Nothing a delivery does can change
+ * the table under the loop: the transport writes (and reports failures)
+ * from its own sources, a peer over its output limit is closed from an
+ * idle callback, and virtual peers answer from idle callbacks too. */
 static guint
 channel_broadcast (Channel              *channel,
                    MeteredDevConnection *exclude,
                    const char           *text,
                    const char           *text_with_metadata)
 {
-  g_autoptr(GPtrArray) recipients = NULL;
-  g_autofree gboolean *with_metadata = NULL;
+  gsize length = strlen (text);
+  gsize length_with_metadata = text_with_metadata != NULL ? strlen (text_with_metadata) : 0;
   GHashTableIter iter;
   gpointer value;
   guint n = 0;
-
-  recipients = g_ptr_array_new_full (g_hash_table_size (channel->subscribers), g_object_unref);
-  with_metadata = g_new (gboolean, g_hash_table_size (channel->subscribers));
 
   g_hash_table_iter_init (&iter, channel->subscribers);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Subscription *subscription = value;
+      gboolean open;
 
       if (subscription->connection == exclude)
         continue;
 
-      with_metadata[recipients->len] = subscription->include_sender_metadata;
-      g_ptr_array_add (recipients, g_object_ref (subscription->connection));
-    }
+      if (subscription->include_sender_metadata && text_with_metadata != NULL)
+        open = metered_dev_connection_send_text_len (subscription->connection,
+                                                     text_with_metadata, length_with_metadata);
+      else
+        open = metered_dev_connection_send_text_len (subscription->connection, text, length);
 
-  for (guint i = 0; i < recipients->len; i++)
-    {
-      MeteredDevConnection *connection = g_ptr_array_index (recipients, i);
-
-      if (!metered_dev_connection_is_open (connection))
-        continue;
-
-      metered_dev_connection_send_text (connection,
-                                        with_metadata[i] && text_with_metadata != NULL
-                                          ? text_with_metadata : text);
-      n++;
+      n += open;
     }
 
   return n;

@@ -5,6 +5,8 @@
 
 #define G_LOG_DOMAIN "metered-devserver"
 
+#include <libsoup/soup.h>
+
 #include "metered-channel.h"
 #include "metered-close-code.h"
 #include "metered-frame-private.h"
@@ -23,6 +25,9 @@
 /* And how long a hung-up socket gets to report it is closed. */
 #define STOP_DROP_TIMEOUT_MS  500
 #define SWEEP_INTERVAL_MS     500
+/* Unread output a peer may leave queued: a few seconds of a busy channel,
+ * far above what a reading client ever has pending. */
+#define DEFAULT_OUTPUT_LIMIT  (4 * 1024 * 1024)
 
 struct _MeteredDevServer
 {
@@ -51,6 +56,7 @@ struct _MeteredDevServer
   gint64               period_start;
 
   guint                idle_grace_ms;
+  gsize                output_limit;
   gushort              reject_code;
 
   /* flood id -> MeteredDevFlood */
@@ -262,25 +268,42 @@ check_admission (MeteredDevServer  *self,
   return 0;
 }
 
+/* The 101 answer is written: the socket leaves libsoup and speaks
+ * WebSocket through our own transport from here on. */
 static void
-on_websocket (SoupServer              *soup,
-              SoupServerMessage       *msg,
-              const char              *path,
-              SoupWebsocketConnection *websocket,
-              gpointer                 user_data)
+on_upgraded (MeteredDevServer  *self,
+             SoupServerMessage *msg)
 {
-  MeteredDevServer *self = user_data;
   MeteredDevLimits *limits = metered_dev_config_get_limits (self->config);
-  MeteredDevIdentity *identity = g_object_steal_data (G_OBJECT (msg), IDENTITY_KEY);
-  const GError *auth_error = g_object_get_data (G_OBJECT (msg), AUTH_ERROR_KEY);
+  /* Stealing the connection may drop the last other reference. */
+  g_autoptr(SoupServerMessage) hold = g_object_ref (msg);
+  g_autoptr(MeteredDevIdentity) identity = NULL;
+  g_autoptr(GError) auth_error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(MeteredWebsocket) websocket = NULL;
   g_autoptr(MeteredDevConnection) connection = NULL;
   g_autofree char *welcome = NULL;
   const char *reason = NULL;
   gushort code = 0;
 
-  /* libsoup rejects frames of at least this size, so a frame of exactly
-   * maxMessageSize passes; the connection turns the rejection into 1009. */
-  soup_websocket_connection_set_max_incoming_payload_size (websocket, (guint64)limits->max_message_size + 1);
+  if (soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
+    return;
+
+  identity = g_object_steal_data (G_OBJECT (msg), IDENTITY_KEY);
+  auth_error = g_object_steal_data (G_OBJECT (msg), AUTH_ERROR_KEY);
+
+  /* Held past the steal, for hanging up without a close frame. */
+  socket = g_object_ref (soup_server_message_get_socket (msg));
+  /* Bytes the client sent right behind its request stay buffered in the
+   * stolen stream, which reads them first. */
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+
+  websocket = metered_websocket_new (stream, METERED_WEBSOCKET_ROLE_SERVER, NULL);
+  /* A message of exactly maxMessageSize passes; one byte more is 1009. */
+  metered_websocket_set_max_incoming_payload (websocket, limits->max_message_size);
 
   if (identity == NULL)
     {
@@ -302,7 +325,8 @@ on_websocket (SoupServer              *soup,
       code = check_admission (self, &reason);
     }
 
-  connection = metered_dev_connection_new (websocket, soup_server_message_get_socket (msg), identity);
+  connection = metered_dev_connection_new (websocket, socket, g_steal_pointer (&identity));
+  metered_dev_connection_set_output_limit (connection, self->output_limit);
   g_hash_table_add (self->connections, g_object_ref (connection));
   g_signal_connect_object (connection, "received", G_CALLBACK (on_connection_received), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (connection, "detached", G_CALLBACK (on_connection_detached), self, G_CONNECT_SWAPPED);
@@ -322,19 +346,23 @@ on_websocket (SoupServer              *soup,
   metered_dev_connection_set_keepalive (connection, limits->ping_interval_seconds);
   metered_dev_connection_start_expiry (connection);
 
-  g_info ("peer %s connected with %s", identity->peer_id, identity->key_label);
+  {
+    const MeteredDevIdentity *who = metered_dev_connection_get_identity (connection);
 
-  welcome = metered_frame_build_welcome (identity->peer_id,
-                                         identity->expires_at,
-                                         g_get_real_time () / G_USEC_PER_SEC,
-                                         limits->max_message_size,
-                                         identity->welcome_metadata_json);
+    g_info ("peer %s connected with %s", who->peer_id, who->key_label);
+    welcome = metered_frame_build_welcome (who->peer_id,
+                                           who->expires_at,
+                                           g_get_real_time () / G_USEC_PER_SEC,
+                                           limits->max_message_size,
+                                           who->welcome_metadata_json);
+  }
   metered_dev_connection_send_text (connection, welcome);
 }
 
-/* The connect request, before libsoup answers the upgrade: a credential
- * that cannot even be read is refused here with HTTP 401, everything
- * else is decided after the upgrade, where a close code can say why. */
+/* The connect request: a credential that cannot even be read is refused
+ * here with HTTP 401, a request that is no WebSocket handshake with 400;
+ * everything else is decided after the upgrade, where a close code can
+ * say why. */
 static void
 on_v1_request (SoupServer        *soup,
                SoupServerMessage *msg,
@@ -358,23 +386,33 @@ on_v1_request (SoupServer        *soup,
                                                 query != NULL ? g_hash_table_lookup (query, "token") : NULL,
                                                 g_get_real_time () / 1000,
                                                 &error);
-  if (identity != NULL)
-    {
-      g_object_set_data_full (G_OBJECT (msg), IDENTITY_KEY, identity,
-                              (GDestroyNotify)metered_dev_identity_free);
-    }
-  else if (g_error_matches (error, METERED_DEV_AUTH_ERROR, METERED_DEV_AUTH_ERROR_UNPARSABLE))
+  if (identity == NULL &&
+      g_error_matches (error, METERED_DEV_AUTH_ERROR, METERED_DEV_AUTH_ERROR_UNPARSABLE))
     {
       g_info ("refused a connect request: unreadable or missing credential");
       soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
       soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
                                         body, sizeof body - 1);
+      return;
     }
-  else
+
+  /* No extensions are offered: permessage-deflate's zlib state costs
+   * about 100 KB per connection, and compressing each delivery separately
+   * would undo serializing a fan-out once. */
+  if (!soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
     {
-      g_object_set_data_full (G_OBJECT (msg), AUTH_ERROR_KEY, g_steal_pointer (&error),
-                              (GDestroyNotify)g_error_free);
+      g_clear_pointer (&identity, metered_dev_identity_free);
+      return;
     }
+
+  if (identity != NULL)
+    g_object_set_data_full (G_OBJECT (msg), IDENTITY_KEY, identity,
+                            (GDestroyNotify)metered_dev_identity_free);
+  else
+    g_object_set_data_full (G_OBJECT (msg), AUTH_ERROR_KEY, g_steal_pointer (&error),
+                            (GDestroyNotify)g_error_free);
+
+  g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_upgraded), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -553,6 +591,7 @@ metered_dev_server_init (MeteredDevServer *self)
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_list_free);
   self->period_start = g_get_real_time () / G_USEC_PER_SEC;
   self->idle_grace_ms = DEFAULT_IDLE_GRACE_MS;
+  self->output_limit = DEFAULT_OUTPUT_LIMIT;
   self->floods = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
 }
 
@@ -649,13 +688,8 @@ metered_dev_server_listen (MeteredDevServer  *self,
                           "server-header", "metered-devserver",
                           "tls-certificate", self->tls_certificate,
                           NULL);
-  /* No permessage-deflate: its zlib state costs about 100 KB per
-   * connection, and compressing each delivery separately would undo
-   * serializing a fan-out once. */
-  soup_server_remove_websocket_extension (soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   soup_server_add_handler (soup, NULL, on_other_request, self, NULL);
   soup_server_add_handler (soup, "/v1", on_v1_request, self, NULL);
-  soup_server_add_websocket_handler (soup, "/v1", NULL, NULL, on_websocket, self, NULL);
 
   if (!soup_server_listen (soup, socket_address,
                            self->tls_certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
@@ -887,6 +921,24 @@ metered_dev_server_set_idle_grace (MeteredDevServer *self,
   self->idle_grace_ms = grace_ms;
 }
 
+/**
+ * metered_dev_server_set_output_limit:
+ * @self: a #MeteredDevServer
+ * @max_bytes: the limit, in bytes; 0 for none
+ *
+ * A peer that stops reading would make the server queue everything sent
+ * to it. Past this much unread output the connection is closed with 1008
+ * ("slow consumer") instead. Applies to connections accepted later.
+ */
+void
+metered_dev_server_set_output_limit (MeteredDevServer *self,
+                                     gsize             max_bytes)
+{
+  g_return_if_fail (METERED_IS_DEV_SERVER (self));
+
+  self->output_limit = max_bytes;
+}
+
 /* Private API, for the server's other units. */
 
 MeteredDevRegistry *
@@ -1010,8 +1062,9 @@ metered_dev_server_attach_virtual (MeteredDevServer     *self,
  * metered_dev_close_code_is_sendable:
  * @code: a WebSocket close code
  *
- * libsoup refuses to send the reserved codes (1004–1006, 1015) and turns
- * unknown 1xxx codes into a protocol error; hooks check first.
+ * RFC 6455 §7.4 keeps 1004–1006 and 1015 out of close frames, and a peer
+ * may treat other unassigned 1xxx codes as a protocol error; hooks check
+ * first.
  *
  * Returns: whether this server can close a connection with @code
  */
@@ -1169,7 +1222,7 @@ metered_dev_server_hook_set_ack_mode (MeteredDevServer  *self,
  *
  * A stalled connection ignores every frame it receives, is sent nothing
  * (no fan-out, no answers, no server pings) and is exempt from the idle
- * check. libsoup still answers WebSocket control pings underneath.
+ * check. The transport still answers WebSocket control pings underneath.
  *
  * Returns: the number of connections changed
  */

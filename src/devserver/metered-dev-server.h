@@ -53,6 +53,12 @@ guint             metered_dev_server_get_n_connections (MeteredDevServer *self);
 void              metered_dev_server_set_idle_grace (MeteredDevServer  *self,
                                                      guint              grace_ms);
 
+/* How much unread output a connection may pile up before it is closed
+ * with 1008 (default 4 MiB, 0 for no limit); applies to later connections.
+ * Tests lower it. */
+void              metered_dev_server_set_output_limit (MeteredDevServer *self,
+                                                       gsize             max_bytes);
+
 /* Serves wss:// (and REST over https://) with @certificate, which must
  * carry its private key; %NULL for plain ws://. Call it before
  * metered_dev_server_listen(). */
