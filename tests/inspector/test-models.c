@@ -24,41 +24,11 @@
 #include "inspector-log-store-private.h"
 #include "inspector-channel-node.h"
 
+#include "inspector-test-util.h"
+
 #define DEV_API_KEY   "pk_live_dev"
 #define DEV_KEY_ID    "sk_id_dev"
 #define DEV_SECRET    "sk_secret_dev"
-#define WAIT_TIMEOUT  (10 * G_USEC_PER_SEC)
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 /* Log store. */
 
@@ -121,7 +91,7 @@ test_log_store_batches (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
   g_assert_cmpuint (changes.n_signals, ==, 0);
 
-  spin (50);
+  inspector_test_spin (50);
   g_assert_cmpuint (changes.n_signals, ==, 1);
   g_assert_cmpuint (changes.last_position, ==, 0);
   g_assert_cmpuint (changes.last_added, ==, 10000);
@@ -415,12 +385,6 @@ test_log_store_retention_bytes (void)
                     sizeof (InspectorLogRecord) + strlen ("{\"type\":\"message\",\"data\":{\"a\":1}}") + 1);
 }
 
-static gboolean
-search_done (gpointer data)
-{
-  return !inspector_log_filter_model_get_pending (data);
-}
-
 static guint64
 entry_seq_at (GListModel *model,
               guint       position)
@@ -456,7 +420,7 @@ test_log_filter_model (void)
 
   inspector_log_filter_set_search (filter, "tag\":\"ten");
   g_assert_true (inspector_log_filter_model_get_pending (model));
-  g_assert_true (wait_until (search_done, model));
+  g_assert_true (inspector_test_wait_until (inspector_test_search_done, model));
   g_assert_cmpuint (n_resets, ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 100);
   g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 3), ==, 30);
@@ -480,7 +444,7 @@ test_log_filter_model (void)
 
   /* Column words, alone. */
   inspector_log_filter_set_search (filter, "channel:even kind:mess");
-  g_assert_true (wait_until (search_done, model));
+  g_assert_true (inspector_test_wait_until (inspector_test_search_done, model));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 445);
 
   /* An empty search shows everything again, at once. */
@@ -516,7 +480,7 @@ test_log_filter_model_million (void)
 
   start = g_get_monotonic_time ();
   inspector_log_filter_set_search (filter, "\"seq\":777777,");
-  g_assert_true (wait_until (search_done, model));
+  g_assert_true (inspector_test_wait_until (inspector_test_search_done, model));
   g_test_message ("one match in a million rows: %.1f ms (model says %.1f ms)",
                   (g_get_monotonic_time () - start) / 1000.0,
                   inspector_log_filter_model_get_last_search_time (model) / 1000.0);
@@ -525,7 +489,7 @@ test_log_filter_model_million (void)
 
   start = g_get_monotonic_time ();
   inspector_log_filter_set_search (filter, "PAD");
-  g_assert_true (wait_until (search_done, model));
+  g_assert_true (inspector_test_wait_until (inspector_test_search_done, model));
   g_test_message ("every row of a million: %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES);
 }
@@ -566,7 +530,7 @@ test_log_selection_stable (void)
 
   /* The same through a search. */
   inspector_log_filter_set_search (filter, "even");
-  g_assert_true (wait_until (search_done, model));
+  g_assert_true (inspector_test_wait_until (inspector_test_search_done, model));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 39);
   gtk_single_selection_set_selected (selection, inspector_log_filter_model_find_seq (model, 150));
   g_assert_true (gtk_single_selection_get_selected_item (selection) == selected);
@@ -650,14 +614,6 @@ on_notice (InspectorConnection *connection,
   g_ptr_array_add (fixture->notices, g_strdup (message));
 }
 
-static gboolean
-is_connected (gpointer data)
-{
-  Fixture *fixture = data;
-
-  return inspector_connection_get_state (fixture->connection) == METERED_CLIENT_STATE_CONNECTED;
-}
-
 static InspectorConnectOptions *
 signed_options (const char *subject)
 {
@@ -697,7 +653,7 @@ static void
 fixture_start (Fixture *fixture)
 {
   inspector_connection_start (fixture->connection);
-  g_assert_true (wait_until (is_connected, fixture));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_connected, fixture->connection));
 }
 
 static void
@@ -722,12 +678,6 @@ on_other_done (GObject      *source,
   *done = TRUE;
 }
 
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 static void
 fixture_connect_other (Fixture *fixture)
 {
@@ -738,7 +688,7 @@ fixture_connect_other (Fixture *fixture)
   fixture->other = metered_client_new (DEV_API_KEY, url, &error);
   g_assert_no_error (error);
   metered_client_connect_async (fixture->other, NULL, on_other_connected, &done);
-  g_assert_true (wait_until (is_true, &done));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_true, &done));
 }
 
 static void
@@ -748,7 +698,7 @@ other_subscribe (Fixture    *fixture,
   gboolean done = FALSE;
 
   metered_client_subscribe_async (fixture->other, channel, METERED_SUBSCRIBE_FLAGS_NONE, NULL, on_other_done, &done);
-  g_assert_true (wait_until (is_true, &done));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_true, &done));
 }
 
 static void
@@ -756,7 +706,7 @@ fixture_tear_down (Fixture *fixture)
 {
   g_clear_object (&fixture->other);
   g_clear_object (&fixture->connection);
-  spin (20);
+  inspector_test_spin (20);
   g_clear_object (&fixture->server);
   g_clear_pointer (&fixture->notices, g_ptr_array_unref);
 }
@@ -819,7 +769,7 @@ wait_for_row (Fixture            *fixture,
 {
   RowQuery query = { fixture, kind, needle, status };
 
-  if (!wait_until (row_exists, &query))
+  if (!inspector_test_wait_until (row_exists, &query))
     g_error ("no %s row matching “%s” appeared", inspector_log_kind_to_string (kind), needle ? needle : "");
 
   return find_row (fixture, kind, needle, status);
@@ -851,7 +801,7 @@ wait_for_channel (Fixture               *fixture,
 {
   ChannelQuery query = { fixture->connection, name, state, n_peers };
 
-  if (!wait_until (channel_matches, &query))
+  if (!inspector_test_wait_until (channel_matches, &query))
     {
       InspectorChannel *channel = inspector_connection_find_channel (fixture->connection, name);
 
@@ -952,7 +902,7 @@ test_connection_subscribe_and_presence (void)
   g_clear_object (&row);
 
   metered_client_unsubscribe_async (fixture.other, "room/late", NULL, on_other_done, &done);
-  g_assert_true (wait_until (is_true, &done));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_true, &done));
   wait_for_channel (&fixture, "room/late", INSPECTOR_CHANNEL_STATE_SUBSCRIBED, 0);
   row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_PRESENCE, "Left: ", INSPECTOR_LOG_STATUS_NONE);
   g_clear_object (&row);
@@ -995,7 +945,7 @@ publish (Fixture    *fixture,
   g_clear_error (&outcome->error);
   outcome->done = FALSE;
   inspector_connection_publish_async (fixture->connection, channel, json, NULL, on_payload_done, outcome);
-  g_assert_true (wait_until (is_true, &outcome->done));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_true, &outcome->done));
 }
 
 static void
@@ -1007,7 +957,7 @@ send_direct (Fixture    *fixture,
   g_clear_error (&outcome->error);
   outcome->done = FALSE;
   inspector_connection_send_async (fixture->connection, peer_id, json, NULL, on_payload_done, outcome);
-  g_assert_true (wait_until (is_true, &outcome->done));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_true, &outcome->done));
 }
 
 static void
@@ -1017,12 +967,6 @@ on_other_message (MeteredClient       *client,
 {
   g_free (*received);
   *received = g_strdup (metered_message_event_get_data_text (event));
-}
-
-static gboolean
-is_set (gpointer data)
-{
-  return *(char **) data != NULL;
 }
 
 static void
@@ -1048,7 +992,7 @@ test_connection_traffic (void)
 
   /* Incoming message, with its frame and counters. */
   metered_client_publish_text_async (fixture.other, "room/1", "{\"hello\": \"world\"}", NULL, on_other_done, &done);
-  g_assert_true (wait_until (is_true, &done));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_true, &done));
   row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_MESSAGE, "hello", INSPECTOR_LOG_STATUS_NONE);
   text = inspector_log_entry_dup_text (row);
   g_assert_cmpstr (text, ==, "{\"hello\":\"world\"}");
@@ -1057,7 +1001,7 @@ test_connection_traffic (void)
   g_assert_nonnull (strstr (inspector_log_entry_get_frame (row), "\"type\":\"message\""));
   g_clear_object (&row);
   g_clear_pointer (&text, g_free);
-  spin (300);
+  inspector_test_spin (300);
   g_assert_cmpuint (inspector_channel_get_message_count (inspector_connection_find_channel (fixture.connection, "room/1")), ==, 1);
   g_assert_cmpuint (inspector_channel_get_unread (inspector_connection_find_channel (fixture.connection, "room/1")), ==, 1);
   inspector_channel_set_active (inspector_connection_find_channel (fixture.connection, "room/1"), TRUE);
@@ -1066,7 +1010,7 @@ test_connection_traffic (void)
   /* Incoming direct. */
   done = FALSE;
   metered_client_send_text_async (fixture.other, "inspector-test", "{\"direct\":true}", NULL, on_other_done, &done);
-  g_assert_true (wait_until (is_true, &done));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_true, &done));
   row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_DIRECT, "direct", INSPECTOR_LOG_STATUS_NONE);
   g_assert_cmpstr (inspector_log_entry_get_peer (row), ==, metered_client_get_peer_id (fixture.other));
   g_clear_object (&row);
@@ -1080,7 +1024,7 @@ test_connection_traffic (void)
   g_assert_cmpint (inspector_log_entry_get_rtt (row), >, 0);
   g_assert_nonnull (strstr (inspector_log_entry_get_frame (row), "\"type\":\"publish\""));
   g_clear_object (&row);
-  g_assert_true (wait_until (is_set, &received));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_set, &received));
   g_assert_cmpstr (received, ==, "{\"n\":1}");
 
   /* Our own direct. */
@@ -1204,7 +1148,7 @@ test_connection_close_codes (void)
   /* Refused before welcome: the failure says what 4012 means. */
   metered_dev_server_hook_reject_connections (fixture.server, METERED_CLOSE_CODE_ACCOUNT_SUSPENDED);
   inspector_connection_start (fixture.connection);
-  g_assert_true (wait_until (has_last_error, &fixture));
+  g_assert_true (inspector_test_wait_until (has_last_error, &fixture));
   last_error = inspector_connection_get_last_error (fixture.connection);
   g_assert_nonnull (strstr (last_error, metered_close_code_describe (METERED_CLOSE_CODE_ACCOUNT_SUSPENDED)));
   row = wait_for_row (&fixture, INSPECTOR_LOG_KIND_CLOSE, "Could not connect", INSPECTOR_LOG_STATUS_NONE);
@@ -1214,11 +1158,11 @@ test_connection_close_codes (void)
   /* Connected, then closed with a terminal code. */
   metered_dev_server_hook_reject_connections (fixture.server, 0);
   inspector_connection_reconnect (fixture.connection);
-  g_assert_true (wait_until (is_connected, &fixture));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_connected, fixture.connection));
   g_assert_null (inspector_connection_get_last_error (fixture.connection));
 
   g_assert_cmpuint (metered_dev_server_hook_close (fixture.server, NULL, METERED_CLOSE_CODE_ADMIN_DISCONNECT, "kicked"), ==, 1);
-  g_assert_true (wait_until (has_last_error, &fixture));
+  g_assert_true (inspector_test_wait_until (has_last_error, &fixture));
   last_error = inspector_connection_get_last_error (fixture.connection);
   g_assert_nonnull (strstr (last_error, metered_close_code_describe (METERED_CLOSE_CODE_ADMIN_DISCONNECT)));
   g_assert_nonnull (strstr (last_error, "4020"));
@@ -1257,7 +1201,7 @@ test_connection_going_away (void)
   g_clear_object (&row);
   g_assert_cmpuint (fixture.notices->len, >=, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (fixture.notices, 0), "shutting down"));
-  g_assert_true (wait_until (is_true, &stopped));
+  g_assert_true (inspector_test_wait_until (inspector_test_is_true, &stopped));
 
   fixture_tear_down (&fixture);
 }
@@ -1697,7 +1641,7 @@ main (int   argc,
 {
   /* Before any thread: the timestamp test reads local time as UTC. */
   g_setenv ("TZ", "UTC", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  inspector_test_init (&argc, &argv);
 
   g_test_add_func ("/inspector/log-store/batches", test_log_store_batches);
   g_test_add_func ("/inspector/log-store/pause-and-retention", test_log_store_pause_and_retention);
