@@ -34,6 +34,11 @@ struct _InspectorLogFilterModel
   guint              head;
   guint64            matched_end; /* rows below this seq were considered */
 
+  /* While a new result is swapped in, first only the old rows go: the
+   * new ones at hidden_at are left out until the second change. */
+  guint              hidden_at;
+  guint              hidden_n;
+
   GCancellable      *cancellable; /* the search running on a worker */
   gint64             search_started;
   gint64             last_search_time;
@@ -65,17 +70,24 @@ n_matches (InspectorLogFilterModel *self)
   return self->seqs->len - self->head;
 }
 
+/* The rows of the current result, hidden ones included. */
 static guint
-get_n_items (GListModel *model)
+get_n_rows (InspectorLogFilterModel *self)
 {
-  InspectorLogFilterModel *self = INSPECTOR_LOG_FILTER_MODEL (model);
-
   if (self->store == NULL)
     return 0;
   if (self->query == NULL)
     return g_list_model_get_n_items (G_LIST_MODEL (self->store));
 
   return n_matches (self);
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  InspectorLogFilterModel *self = INSPECTOR_LOG_FILTER_MODEL (model);
+
+  return get_n_rows (self) - self->hidden_n;
 }
 
 static GType
@@ -93,6 +105,8 @@ get_item (GListModel *model,
 
   if (self->store == NULL)
     return NULL;
+  if (position >= self->hidden_at)
+    position += self->hidden_n;
   if (self->query == NULL)
     return g_list_model_get_item (G_LIST_MODEL (self->store), position);
   if (position >= n_matches (self))
@@ -155,12 +169,13 @@ match_new_rows (InspectorLogFilterModel *self,
 {
   guint64 end = inspector_log_store_get_visible_end (self->store);
   guint added = 0;
+  g_autoptr(InspectorLogMatchCache) cache = inspector_log_match_cache_new ();
 
   for (guint64 seq = MAX (from, inspector_log_store_get_first_seq (self->store)); seq < end; seq++)
     {
       const InspectorLogRecord *record = inspector_log_store_lookup (self->store, seq);
 
-      if (record != NULL && inspector_log_query_match (query, record))
+      if (record != NULL && inspector_log_query_match_cached (query, record, cache))
         {
           g_array_append_val (seqs, seq);
           added++;
@@ -260,13 +275,15 @@ static gpointer
 match_slice (gpointer data)
 {
   Slice *slice = data;
+  g_autoptr(InspectorLogMatchCache) cache = inspector_log_match_cache_new ();
 
   for (guint64 seq = slice->from; seq < slice->to; seq++)
     {
       if ((seq & (CANCEL_CHECK_ROWS - 1)) == 0 && g_cancellable_is_cancelled (slice->cancellable))
         break;
 
-      if (inspector_log_query_match (slice->query, inspector_log_snapshot_lookup (slice->snapshot, seq)))
+      /* The snapshot holds the strings the cache points at. */
+      if (inspector_log_query_match_cached (slice->query, inspector_log_snapshot_lookup (slice->snapshot, seq), cache))
         g_array_append_val (slice->seqs, seq);
     }
 
@@ -287,8 +304,11 @@ search_thread (GTask        *task,
   Slice high = { search->snapshot, search->query, cancellable, middle, end, NULL };
   GThread *helper = NULL;
 
-  low.seqs = g_array_new (FALSE, FALSE, sizeof (guint64));
-  high.seqs = g_array_new (FALSE, FALSE, sizeof (guint64));
+  /* Room for every row: a search every row matches then never copies
+   * its result while growing it, and pages never written are never
+   * touched. */
+  low.seqs = g_array_sized_new (FALSE, FALSE, sizeof (guint64), (guint) (end - first));
+  high.seqs = g_array_sized_new (FALSE, FALSE, sizeof (guint64), (guint) (end - middle));
 
   if (middle < end)
     helper = g_thread_new ("log-search", match_slice, &high);
@@ -330,6 +350,8 @@ swap_in (InspectorLogFilterModel *self,
   guint prefix = 0;
   guint suffix = 0;
   guint head = 0;
+  guint removed;
+  guint added;
 
   if (query != NULL)
     {
@@ -365,8 +387,25 @@ swap_in (InspectorLogFilterModel *self,
   self->head = head;
   self->matched_end = self->store != NULL ? inspector_log_store_get_visible_end (self->store) : 0;
 
-  if (prefix + suffix < MAX (old_n, new_n))
-    g_list_model_items_changed (G_LIST_MODEL (self), prefix, old_n - prefix - suffix, new_n - prefix - suffix);
+  removed = old_n - prefix - suffix;
+  added = new_n - prefix - suffix;
+
+  /* The old rows go first, then the new ones come. When a change removes
+   * the row a GTK 4.8 list view scrolls by, it looks for that row among
+   * the rows the same change adds, with one get_item() each: replacing
+   * one row by a million built a million entries and froze the window
+   * for over a second. */
+  if (removed > 0 && added > 0)
+    {
+      self->hidden_at = prefix;
+      self->hidden_n = added;
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, 0);
+      self->hidden_at = 0;
+      self->hidden_n = 0;
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, 0, added);
+    }
+  else if (removed > 0 || added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, added);
 }
 
 static void
@@ -629,14 +668,37 @@ guint
 inspector_log_filter_model_find_seq (InspectorLogFilterModel *self,
                                      guint64                  seq)
 {
+  guint position;
+
   g_return_val_if_fail (INSPECTOR_IS_LOG_FILTER_MODEL (self), G_MAXUINT);
 
   if (self->store == NULL)
     return G_MAXUINT;
   if (self->query == NULL)
-    return inspector_log_store_get_position (self->store, seq);
+    position = inspector_log_store_get_position (self->store, seq);
+  else
+    position = find_index (self->seqs, self->head, seq);
 
-  return find_index (self->seqs, self->head, seq);
+  if (position == G_MAXUINT || position < self->hidden_at)
+    return position;
+  if (position < self->hidden_at + self->hidden_n)
+    return G_MAXUINT;
+
+  return position - self->hidden_n;
+}
+
+/**
+ * inspector_log_filter_model_get_swapping:
+ *
+ * Returns: whether the model is between the two changes that swap in a
+ *   new result: the old rows are gone, the new ones not announced yet
+ */
+gboolean
+inspector_log_filter_model_get_swapping (InspectorLogFilterModel *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_LOG_FILTER_MODEL (self), FALSE);
+
+  return self->hidden_n > 0;
 }
 
 /* Microseconds from the search change to its answer, for the benchmark. */

@@ -25,5 +25,6 @@ guint                    inspector_log_filter_model_find_seq     (InspectorLogFi
                                                                   guint64                  seq);
 gint64                   inspector_log_filter_model_get_last_search_time (InspectorLogFilterModel *self);
 GArray                  *inspector_log_filter_model_dup_seqs     (InspectorLogFilterModel *self);
+gboolean                 inspector_log_filter_model_get_swapping (InspectorLogFilterModel *self);
 
 G_END_DECLS

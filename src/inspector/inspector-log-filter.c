@@ -21,6 +21,28 @@ struct _InspectorLogQuery
   GPtrArray *channels;
   GPtrArray *peers;
   GPtrArray *words;
+  GArray    *word_lens; /* gsize, of words */
+  GArray    *word_anchors; /* gsize, the byte of each word memchr looks for */
+};
+
+/* Words whose matches in a row's short fields are remembered. */
+#define MAX_CACHED_WORDS 64
+
+/* What the query says of one value of a short field (kind, channel,
+ * peer): these repeat on nearly every row, and are interned, so the
+ * answer for the last value seen is kept by its address. */
+typedef struct {
+  const char *value;
+  gboolean    valid;
+  gboolean    allowed;   /* passes the restriction on its column */
+  guint64     words;     /* bit i: word i is in the value */
+} FieldMatch;
+
+struct _InspectorLogMatchCache
+{
+  FieldMatch kind;
+  FieldMatch channel;
+  FieldMatch peer;
 };
 
 struct _InspectorLogFilter
@@ -52,6 +74,8 @@ query_clear (gpointer data)
   g_ptr_array_unref (query->channels);
   g_ptr_array_unref (query->peers);
   g_ptr_array_unref (query->words);
+  g_array_unref (query->word_lens);
+  g_array_unref (query->word_anchors);
 }
 
 InspectorLogQuery *
@@ -66,15 +90,32 @@ inspector_log_query_unref (InspectorLogQuery *query)
   g_rc_box_release_full (query, query_clear);
 }
 
+/* Letters from the most to the least common in English and in JSON keys. */
+static const char letter_order[] = "etaoinsrhldcumfpgwybvkxjqz";
+
 /* The byte of @needle to look for first: JSON punctuation and digits are
- * everywhere in payloads, letters much less so. */
+ * everywhere in payloads, letters much less so, and the rarest letter of
+ * the needle gives the fewest false starts ("q" of "seq", not "s"). */
 static gsize
 anchor_index (const char *needle,
               gsize       needle_len)
 {
+  gsize best = needle_len;
+  gsize best_rank = 0;
+
   for (gsize i = 0; i < needle_len; i++)
     if (g_ascii_isalpha (needle[i]))
-      return i;
+      {
+        const char *rank = strchr (letter_order, g_ascii_tolower (needle[i]));
+
+        if (rank != NULL && (best == needle_len || (gsize) (rank - letter_order) > best_rank))
+          {
+            best = i;
+            best_rank = rank - letter_order;
+          }
+      }
+  if (best < needle_len)
+    return best;
 
   for (gsize i = 0; i < needle_len; i++)
     if (strchr ("\"{}[]:, ", needle[i]) == NULL)
@@ -87,14 +128,14 @@ anchor_index (const char *needle,
  * memchr on one byte of the needle, once per case, which is what makes a
  * million rows quick. */
 static gboolean
-contains_folded_len (const char *haystack,
-                     gsize       haystack_len,
-                     const char *needle,
-                     gsize       needle_len)
+contains_folded_at (const char *haystack,
+                    gsize       haystack_len,
+                    const char *needle,
+                    gsize       needle_len,
+                    gsize       anchor)
 {
   const char *p;
   const char *last;
-  gsize anchor;
   guchar lower;
   guchar upper;
 
@@ -103,7 +144,6 @@ contains_folded_len (const char *haystack,
   if (needle_len == 0)
     return TRUE;
 
-  anchor = anchor_index (needle, needle_len);
   lower = needle[anchor];
   upper = g_ascii_toupper (lower);
   /* Where the anchor byte of the last possible match is. */
@@ -136,7 +176,10 @@ static gboolean
 contains_folded (const char *haystack,
                  const char *needle)
 {
-  return haystack != NULL && contains_folded_len (haystack, strlen (haystack), needle, strlen (needle));
+  gsize needle_len = strlen (needle);
+
+  return haystack != NULL &&
+         contains_folded_at (haystack, strlen (haystack), needle, needle_len, anchor_index (needle, needle_len));
 }
 
 static gboolean
@@ -159,6 +202,105 @@ any_contained (GPtrArray  *needles,
   return FALSE;
 }
 
+static void
+refresh_field (const InspectorLogQuery *query,
+               FieldMatch              *field,
+               const char              *value,
+               GPtrArray               *restriction,
+               gboolean                 prefix_only)
+{
+  field->value = value;
+  field->valid = TRUE;
+  field->allowed = any_contained (restriction, value, prefix_only);
+  field->words = 0;
+  for (guint i = 0; i < MIN (query->words->len, MAX_CACHED_WORDS); i++)
+    if (contains_folded (value, g_ptr_array_index (query->words, i)))
+      field->words |= G_GUINT64_CONSTANT (1) << i;
+}
+
+/* Called for every row: the usual case, the same value as the row
+ * before, is a comparison. */
+static inline const FieldMatch *
+match_field (const InspectorLogQuery *query,
+             FieldMatch              *field,
+             const char              *value,
+             GPtrArray               *restriction,
+             gboolean                 prefix_only)
+{
+  if (G_UNLIKELY (!field->valid || field->value != value))
+    refresh_field (query, field, value, restriction, prefix_only);
+
+  return field;
+}
+
+/**
+ * inspector_log_match_cache_new:
+ *
+ * Returns: (transfer full): a cache for inspector_log_query_match_cached(),
+ *   for one thread and one query, valid while the strings of the records
+ *   it sees are (those of one snapshot)
+ */
+InspectorLogMatchCache *
+inspector_log_match_cache_new (void)
+{
+  return g_new0 (InspectorLogMatchCache, 1);
+}
+
+void
+inspector_log_match_cache_free (InspectorLogMatchCache *cache)
+{
+  g_free (cache);
+}
+
+/**
+ * inspector_log_query_match_cached:
+ * @cache: (nullable): what the query said of the previous record's kind,
+ *   channel and peer
+ *
+ * Whether @record matches: safe from any thread, for records of a
+ * snapshot. With a cache, a row costs the scan of its payload and little
+ * else.
+ */
+gboolean
+inspector_log_query_match_cached (const InspectorLogQuery  *query,
+                                  const InspectorLogRecord *record,
+                                  InspectorLogMatchCache   *cache)
+{
+  InspectorLogMatchCache local = { { 0 } };
+  const char *kind = inspector_log_kind_to_string (record->kind);
+  const FieldMatch *kind_match;
+  const FieldMatch *channel_match;
+  const FieldMatch *peer_match;
+  guint64 in_fields;
+
+  if (cache == NULL)
+    cache = &local;
+
+  if (!(kind_match = match_field (query, &cache->kind, kind, query->kinds, TRUE))->allowed ||
+      !(channel_match = match_field (query, &cache->channel, record->channel, query->channels, FALSE))->allowed ||
+      !(peer_match = match_field (query, &cache->peer, record->peer, query->peers, FALSE))->allowed)
+    return FALSE;
+
+  in_fields = kind_match->words | channel_match->words | peer_match->words;
+
+  for (guint i = 0; i < query->words->len; i++)
+    {
+      const char *word = g_ptr_array_index (query->words, i);
+
+      if (i < MAX_CACHED_WORDS
+          ? (in_fields >> i) & 1
+          : (contains_folded (kind, word) || contains_folded (record->channel, word) || contains_folded (record->peer, word)))
+        continue;
+
+      if (!contains_folded_at (record->text, record->size, word,
+                               g_array_index (query->word_lens, gsize, i), g_array_index (query->word_anchors, gsize, i)) &&
+          !contains_folded (record->note, word))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * inspector_log_query_match:
  *
@@ -169,26 +311,7 @@ gboolean
 inspector_log_query_match (const InspectorLogQuery  *query,
                            const InspectorLogRecord *record)
 {
-  const char *kind = inspector_log_kind_to_string (record->kind);
-
-  if (!any_contained (query->kinds, kind, TRUE) ||
-      !any_contained (query->channels, record->channel, FALSE) ||
-      !any_contained (query->peers, record->peer, FALSE))
-    return FALSE;
-
-  for (guint i = 0; i < query->words->len; i++)
-    {
-      const char *word = g_ptr_array_index (query->words, i);
-
-      if (!contains_folded_len (record->text, record->size, word, strlen (word)) &&
-          !contains_folded (record->channel, word) &&
-          !contains_folded (record->peer, word) &&
-          !contains_folded (kind, word) &&
-          !contains_folded (record->note, word))
-        return FALSE;
-    }
-
-  return TRUE;
+  return inspector_log_query_match_cached (query, record, NULL);
 }
 
 static gboolean
@@ -337,11 +460,15 @@ inspector_log_filter_set_search (InspectorLogFilter *self,
   query->channels = g_ptr_array_new_with_free_func (g_free);
   query->peers = g_ptr_array_new_with_free_func (g_free);
   query->words = g_ptr_array_new_with_free_func (g_free);
+  query->word_lens = g_array_new (FALSE, FALSE, sizeof (gsize));
+  query->word_anchors = g_array_new (FALSE, FALSE, sizeof (gsize));
 
   words = g_strsplit_set (search != NULL ? search : "", " \t\n", -1);
   for (guint i = 0; words[i] != NULL; i++)
     {
       const char *word = words[i];
+      gsize len = strlen (word);
+      gsize anchor;
 
       if (word[0] == '\0' ||
           take_prefixed (query->kinds, word, "kind:") ||
@@ -349,7 +476,10 @@ inspector_log_filter_set_search (InspectorLogFilter *self,
           take_prefixed (query->peers, word, "peer:"))
         continue;
 
-      g_ptr_array_add (query->words, g_ascii_strdown (word, -1));
+      g_ptr_array_add (query->words, g_ascii_strdown (word, len));
+      anchor = anchor_index (g_ptr_array_index (query->words, query->words->len - 1), len);
+      g_array_append_val (query->word_lens, len);
+      g_array_append_val (query->word_anchors, anchor);
     }
 
   g_clear_pointer (&self->query, inspector_log_query_unref);

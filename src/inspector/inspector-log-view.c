@@ -17,6 +17,7 @@
 #include "inspector-config.h"
 
 #include "inspector-enum-types.h"
+#include "inspector-log-cell.h"
 #include "inspector-log-filter.h"
 #include "inspector-log-filter-model.h"
 #include "inspector-log-view.h"
@@ -47,6 +48,11 @@ struct _InspectorLogView
   GtkScrolledWindow   *scroller;
   GtkColumnView       *column_view;
   GtkColumnViewColumn *time_column;
+  GtkColumnViewColumn *kind_column;
+  GtkColumnViewColumn *channel_column;
+  GtkColumnViewColumn *peer_column;
+  GtkColumnViewColumn *size_column;
+  GtkColumnViewColumn *preview_column;
   GtkLabel            *dropped_label;
   GtkRevealer         *export_revealer;
   GtkLabel            *export_label;
@@ -71,34 +77,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static char **
-kind_css_classes (gpointer           item,
-                  InspectorLogKind   kind,
-                  InspectorLogStatus status)
-{
-  char **classes = g_new0 (char *, 4);
-
-  classes[0] = g_strdup ("kind-badge");
-  classes[1] = g_strdup_printf ("kind-%s", inspector_log_kind_to_string (kind));
-  if (status == INSPECTOR_LOG_STATUS_FAILED)
-    classes[2] = g_strdup ("failed");
-
-  return classes;
-}
-
-static char **
-preview_css_classes (gpointer           item,
-                     InspectorLogStatus status)
-{
-  char **classes = g_new0 (char *, 3);
-
-  classes[0] = g_strdup ("preview");
-  if (status == INSPECTOR_LOG_STATUS_FAILED)
-    classes[1] = g_strdup ("error");
-
-  return classes;
-}
 
 static InspectorLogStore *
 get_store (InspectorLogView *self)
@@ -166,44 +144,203 @@ update_dropped (InspectorLogView *self)
   gtk_label_set_label (self->dropped_label, text);
 }
 
-/* Time column. */
+/* Columns. During a flood the list rebinds its ~200 rows every frame,
+ * and builds them all anew when retention first drops rows, so a cell is
+ * a plain InspectorLogCell filled in C: no template to parse
+ * and no expressions to watch per row. */
 
-static void
-on_time_setup (GtkSignalListItemFactory *factory,
-               GtkListItem              *item)
+typedef enum {
+  COLUMN_TIME,
+  COLUMN_KIND,
+  COLUMN_CHANNEL,
+  COLUMN_PEER,
+  COLUMN_SIZE,
+  COLUMN_PREVIEW,
+} Column;
+
+static GQuark column_quark;
+static GQuark kind_style_quark;
+
+static Column
+get_column (gpointer object)
 {
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (label, "numeric");
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_list_item_set_child (item, label);
+  return GPOINTER_TO_INT (g_object_get_qdata (object, column_quark));
 }
 
 static void
-on_time_bind (GtkSignalListItemFactory *factory,
+set_kind_style (GtkWidget         *cell,
+                InspectorLogEntry *entry)
+{
+  InspectorLogKind kind = inspector_log_entry_get_kind (entry);
+  gboolean failed = inspector_log_entry_get_status (entry) == INSPECTOR_LOG_STATUS_FAILED;
+  guint style = ((guint) kind + 1) << 1 | (failed ? 1 : 0);
+  g_autofree char *kind_class = NULL;
+  const char *classes[4] = { "kind-badge", NULL, NULL, NULL };
+
+  /* Restyling a cell costs more than filling it: only when it changes. */
+  if (GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (cell), kind_style_quark)) == style)
+    return;
+
+  kind_class = g_strconcat ("kind-", inspector_log_kind_to_string (kind), NULL);
+  classes[1] = kind_class;
+  classes[2] = failed ? "failed" : NULL;
+  gtk_widget_set_css_classes (cell, classes);
+  g_object_set_qdata (G_OBJECT (cell), kind_style_quark, GUINT_TO_POINTER (style));
+}
+
+/* The cells that show a request's outcome. */
+static void
+fill_status_cell (GtkWidget         *cell,
+                  InspectorLogEntry *entry)
+{
+  InspectorLogCell *log_cell = INSPECTOR_LOG_CELL (cell);
+  gboolean failed = inspector_log_entry_get_status (entry) == INSPECTOR_LOG_STATUS_FAILED;
+
+  switch (get_column (cell))
+    {
+    case COLUMN_KIND:
+      inspector_log_cell_set_text (log_cell, inspector_log_entry_get_kind_name (entry));
+      set_kind_style (cell, entry);
+      break;
+
+    case COLUMN_SIZE:
+      inspector_log_cell_take_text (log_cell, inspector_log_entry_dup_size_label (entry));
+      break;
+
+    case COLUMN_PREVIEW:
+      inspector_log_cell_take_text (log_cell, inspector_log_entry_dup_preview (entry));
+      if (failed != gtk_widget_has_css_class (cell, "error"))
+        {
+          if (failed)
+            gtk_widget_add_css_class (cell, "error");
+          else
+            gtk_widget_remove_css_class (cell, "error");
+        }
+      break;
+
+    case COLUMN_TIME:
+    case COLUMN_CHANNEL:
+    case COLUMN_PEER:
+    default:
+      break;
+    }
+}
+
+static void
+on_entry_status (InspectorLogEntry *entry,
+                 GParamSpec        *pspec,
+                 GtkWidget         *cell)
+{
+  fill_status_cell (cell, entry);
+}
+
+static void
+on_cell_setup (GtkSignalListItemFactory *factory,
+               GtkListItem              *item)
+{
+  Column column = get_column (factory);
+  GtkWidget *cell;
+
+  switch (column)
+    {
+    case COLUMN_TIME:
+      cell = inspector_log_cell_new (0.0f, PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (cell, "numeric");
+      gtk_widget_add_css_class (cell, "dim-label");
+      break;
+
+    case COLUMN_CHANNEL:
+    case COLUMN_PEER:
+      cell = inspector_log_cell_new (0.0f, PANGO_ELLIPSIZE_MIDDLE);
+      break;
+
+    case COLUMN_SIZE:
+      cell = inspector_log_cell_new (1.0f, PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (cell, "numeric");
+      gtk_widget_add_css_class (cell, "dim-label");
+      break;
+
+    case COLUMN_PREVIEW:
+      cell = inspector_log_cell_new (0.0f, PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (cell, "preview");
+      break;
+
+    case COLUMN_KIND:
+    default:
+      cell = inspector_log_cell_new (0.0f, PANGO_ELLIPSIZE_END);
+      break;
+    }
+
+  g_object_set_qdata (G_OBJECT (cell), column_quark, GINT_TO_POINTER (column));
+  gtk_list_item_set_child (item, cell);
+}
+
+static void
+on_cell_bind (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               InspectorLogView         *self)
 {
   InspectorLogEntry *entry = gtk_list_item_get_item (item);
+  GtkWidget *cell = gtk_list_item_get_child (item);
   InspectorLogStore *store = get_store (self);
-  g_autofree char *text = NULL;
 
-  text = inspector_log_format_time (inspector_log_entry_get_time (entry), self->timestamp_format,
-                                    store != NULL ? inspector_log_store_get_start_time (store) : 0);
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
+  switch (get_column (factory))
+    {
+    case COLUMN_TIME:
+      inspector_log_cell_take_text (INSPECTOR_LOG_CELL (cell),
+                                    inspector_log_format_time (inspector_log_entry_get_time (entry), self->timestamp_format,
+                                                               store != NULL ? inspector_log_store_get_start_time (store) : 0));
+      break;
+
+    case COLUMN_CHANNEL:
+      inspector_log_cell_set_text (INSPECTOR_LOG_CELL (cell), inspector_log_entry_get_channel (entry));
+      break;
+
+    case COLUMN_PEER:
+      inspector_log_cell_set_text (INSPECTOR_LOG_CELL (cell), inspector_log_entry_get_peer (entry));
+      break;
+
+    case COLUMN_KIND:
+    case COLUMN_SIZE:
+    case COLUMN_PREVIEW:
+    default:
+      fill_status_cell (cell, entry);
+      g_signal_connect (entry, "notify::status", G_CALLBACK (on_entry_status), cell);
+      break;
+    }
+}
+
+static void
+on_cell_unbind (GtkSignalListItemFactory *factory,
+                GtkListItem              *item)
+{
+  InspectorLogEntry *entry = gtk_list_item_get_item (item);
+
+  if (entry != NULL)
+    g_signal_handlers_disconnect_by_func (entry, on_entry_status, gtk_list_item_get_child (item));
+}
+
+static void
+set_column_factory (InspectorLogView    *self,
+                    GtkColumnViewColumn *column,
+                    Column               kind)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_object_set_qdata (G_OBJECT (factory), column_quark, GINT_TO_POINTER (kind));
+  g_signal_connect (factory, "setup", G_CALLBACK (on_cell_setup), NULL);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (on_cell_bind), self, 0);
+  /* Also at teardown, whether or not an unbind came first. */
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_cell_unbind), NULL);
+  g_signal_connect (factory, "teardown", G_CALLBACK (on_cell_unbind), NULL);
+  gtk_column_view_column_set_factory (column, factory);
 }
 
 /* A new factory rebinds every row on screen, in the new format. */
 static void
 reset_time_factory (InspectorLogView *self)
 {
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-
-  g_signal_connect (factory, "setup", G_CALLBACK (on_time_setup), NULL);
-  g_signal_connect_object (factory, "bind", G_CALLBACK (on_time_bind), self, 0);
-  gtk_column_view_column_set_factory (self->time_column, factory);
+  set_column_factory (self, self->time_column, COLUMN_TIME);
 }
 
 /* Selection across a new search. */
@@ -243,6 +380,10 @@ on_filter_items_changed (InspectorLogView *self,
 {
   guint reselect;
 
+  /* Half-way through a new search's result: the second change follows. */
+  if (inspector_log_filter_model_get_swapping (self->filter_model))
+    return;
+
   update_status (self);
 
   /* Once the log is at its cap, rows dropped at the front and rows added
@@ -250,9 +391,9 @@ on_filter_items_changed (InspectorLogView *self,
    * following the end cannot rely on notify::upper alone. The list can
    * only place itself again once the new rows are in, as the range it
    * knows is the old one until its next layout. */
-  /* A search swapping its result removes and adds in one change; only a
-   * pure removal at the front is retention. Re-pinning after a swap could
-   * ask the list for a place before it has laid out the new rows. */
+  /* A search swapping its result is skipped above until its rows are
+   * in; re-pinning half-way could ask the list for a place before it has
+   * laid out the new rows. */
   if (removed > 0 && added == 0 && position == 0 && g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
     self->front_dropped = TRUE;
   else if (added > 0 && self->front_dropped)
@@ -697,6 +838,8 @@ inspector_log_view_class_init (InspectorLogViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (INSPECTOR_TYPE_LOG_ENTRY);
+  column_quark = g_quark_from_static_string ("inspector-log-view-column");
+  kind_style_quark = g_quark_from_static_string ("inspector-log-view-kind-style");
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/inspector-log-view.ui");
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, box);
@@ -705,14 +848,17 @@ inspector_log_view_class_init (InspectorLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, scroller);
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, column_view);
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, time_column);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, kind_column);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, channel_column);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, peer_column);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, size_column);
+  gtk_widget_class_bind_template_child (widget_class, InspectorLogView, preview_column);
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, dropped_label);
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, export_revealer);
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, export_label);
   gtk_widget_class_bind_template_child (widget_class, InspectorLogView, export_progress);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
-  gtk_widget_class_bind_template_callback (widget_class, kind_css_classes);
-  gtk_widget_class_bind_template_callback (widget_class, preview_css_classes);
 
   gtk_widget_class_install_property_action (widget_class, "log.pause", "paused");
   gtk_widget_class_install_property_action (widget_class, "log.auto-scroll", "auto-scroll");
@@ -737,6 +883,11 @@ inspector_log_view_init (InspectorLogView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   reset_time_factory (self);
+  set_column_factory (self, self->kind_column, COLUMN_KIND);
+  set_column_factory (self, self->channel_column, COLUMN_CHANNEL);
+  set_column_factory (self, self->peer_column, COLUMN_PEER);
+  set_column_factory (self, self->size_column, COLUMN_SIZE);
+  set_column_factory (self, self->preview_column, COLUMN_PREVIEW);
 
   self->filter = inspector_log_filter_new ();
   self->filter_model = inspector_log_filter_model_new (self->filter);
