@@ -6,8 +6,8 @@
  * details, and the message log. Widgets never see the client.
  *
  * The client lives on a worker thread of its own, with its own main
- * context: libsoup reads until the socket would block, at a priority
- * above GTK's redraw, so on the UI thread a flood would keep the window
+ * context: its WebSocket reads up to 256 KiB per dispatch at the default
+ * priority, above GTK's redraw, so on the UI thread a flood would keep the window
  * from ever painting. Every call to the client is marshalled into the
  * worker's context; what the client reports comes back as a queue of
  * items (compact log rows, or calls for the rarer events), drained on
@@ -1950,7 +1950,7 @@ worker_stop (Worker *worker)
 }
 
 /* Created on the UI thread with the worker's context as thread-default,
- * so libsoup and every source of the client live there; the thread does
+ * so the WebSocket and every source of the client live there; the thread does
  * not run yet, so nothing else touches it. */
 static MeteredClient *
 create_client (Worker  *worker,
