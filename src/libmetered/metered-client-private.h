@@ -31,7 +31,6 @@ G_BEGIN_DECLS
 
 /* JSON handed to applications is sealed, so an event stays immutable. */
 JsonObject *metered_json_object_ref_sealed    (JsonObject  *object);
-JsonNode   *metered_json_node_ref_sealed      (JsonNode    *node);
 
 MeteredPresencePeer            *metered_presence_peer_new              (const char   *peer_id,
                                                                         JsonObject   *metadata);
@@ -49,15 +48,16 @@ MeteredConnectedEvent          *metered_connected_event_new            (const ch
 MeteredDisconnectedEvent       *metered_disconnected_event_new         (int           code,
                                                                         const char   *reason,
                                                                         gboolean      will_reconnect);
-/* @data is the node the frame parse built; @data_text (transfer full, not
- * %NULL) its text from the frame (MeteredFrame.data_text). */
+/* @data_text (transfer full, not %NULL) is the payload's text from a frame
+ * parse (MeteredFrame.data_text): the events build its node on first use.
+ * Exported for the unit tests. */
+METERED_INTERNAL
 MeteredMessageEvent            *metered_message_event_new_take         (const char   *channel,
                                                                         const char   *sender_peer_id,
-                                                                        JsonNode     *data,
                                                                         char         *data_text,
                                                                         JsonObject   *sender_metadata);
+METERED_INTERNAL
 MeteredDirectEvent             *metered_direct_event_new_take          (const char   *sender_peer_id,
-                                                                        JsonNode     *data,
                                                                         char         *data_text,
                                                                         JsonObject   *sender_metadata);
 /* @joined and @left hold MeteredFramePeer. */

@@ -288,13 +288,6 @@ metered_json_object_ref_sealed (JsonObject *object)
   return json_object_ref (object);
 }
 
-JsonNode *
-metered_json_node_ref_sealed (JsonNode *node)
-{
-  json_node_seal (node);
-  return json_node_ref (node);
-}
-
 /* Small helpers. */
 
 static const char *
@@ -1419,14 +1412,14 @@ dispatch_frame (MeteredClient *self,
 
     case METERED_FRAME_MESSAGE:
       emit_event (self, SIGNAL_MESSAGE,
-                  metered_message_event_new_take (frame->channel, frame->peer_id, frame->data,
+                  metered_message_event_new_take (frame->channel, frame->peer_id,
                                                   g_steal_pointer (&frame->data_text),
                                                   frame->metadata));
       break;
 
     case METERED_FRAME_DIRECT:
       emit_event (self, SIGNAL_DIRECT,
-                  metered_direct_event_new_take (frame->peer_id, frame->data,
+                  metered_direct_event_new_take (frame->peer_id,
                                                  g_steal_pointer (&frame->data_text),
                                                  frame->metadata));
       break;
@@ -1500,7 +1493,11 @@ on_ws_message (MeteredWebsocket         *conn,
       observe_frame (self, FALSE, shown != NULL ? shown : terminated);
     }
 
-  if (!metered_frame_parse_server_frame (text, len, &frame, &error))
+  /* The WebSocket checked that the text is UTF-8; the payload's node is
+   * built only if an event handler asks for it. */
+  if (!metered_frame_parse_server_frame_full (text, len,
+                                              METERED_FRAME_PARSE_UTF8_VALID | METERED_FRAME_PARSE_LAZY_DATA,
+                                              &frame, &error))
     {
       g_info ("Dropped a malformed frame: %s", error->message);
       return;

@@ -19,10 +19,12 @@
  * payload and the sender metadata are whatever the sender (or its token's
  * issuer) chose, so validate them.
  *
- * The payload is available both as the #JsonNode the frame parse built
+ * The payload is available both as a #JsonNode
  * ([method@Metered.DirectEvent.get_data]) and as compact JSON text
  * ([method@Metered.DirectEvent.get_data_text]), which is what an application
- * that stores or displays messages needs; neither is parsed again.
+ * that stores or displays messages needs. The frame parse only checks the
+ * payload; its node is built from the text the first time it is asked for
+ * and then kept, so handlers that only want the text do not pay for it.
  *
  * The text is the payload's text taken from the received frame, not written
  * again from the node: escapes, number spellings and characters stay as the
@@ -39,7 +41,7 @@ struct _MeteredDirectEvent
   char       *sender_peer_id;
   char       *data_text;
   JsonObject *sender_metadata;
-  JsonNode   *data;
+  JsonNode   *data;        /* built on first use, see get_data() */
 };
 
 G_DEFINE_FINAL_TYPE (MeteredDirectEvent, metered_direct_event, G_TYPE_OBJECT)
@@ -54,6 +56,29 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The text passed the frame parse's strict scan, so it is not checked
+ * again. Events are read from other threads (the inspector's worker): the
+ * first node published wins, and a thread that lost the race drops its
+ * own. Not g_once_init_enter(): its g_once_init_leave() makes a futex
+ * system call every time, which cost more than building the node. */
+static JsonNode *
+get_data (MeteredDirectEvent *self)
+{
+  JsonNode *node = g_atomic_pointer_get (&self->data);
+
+  if (node == NULL)
+    {
+      node = metered_json_parse_validated (self->data_text);
+      if (!g_atomic_pointer_compare_and_exchange (&self->data, NULL, node))
+        {
+          json_node_unref (node);
+          node = g_atomic_pointer_get (&self->data);
+        }
+    }
+
+  return node;
+}
 
 static void
 metered_direct_event_finalize (GObject *object)
@@ -158,19 +183,16 @@ metered_direct_event_init (MeteredDirectEvent *self)
 
 MeteredDirectEvent *
 metered_direct_event_new_take (const char *sender_peer_id,
-                               JsonNode   *data,
                                char       *data_text,
                                JsonObject *sender_metadata)
 {
   MeteredDirectEvent *self;
 
   g_return_val_if_fail (sender_peer_id != NULL, NULL);
-  g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (data_text != NULL, NULL);
 
   self = g_object_new (METERED_TYPE_DIRECT_EVENT, NULL);
   self->sender_peer_id = g_strdup (sender_peer_id);
-  self->data = metered_json_node_ref_sealed (data);
   self->data_text = data_text;
   self->sender_metadata = metered_json_object_ref_sealed (sender_metadata);
 
@@ -197,8 +219,9 @@ metered_direct_event_get_sender_peer_id (MeteredDirectEvent *self)
  * metered_direct_event_get_data:
  * @self: a #MeteredDirectEvent
  *
- * Gets the payload, as parsed once with the frame. The node is sealed: it
- * cannot be modified.
+ * Gets the payload. The node is built from the payload's text on the
+ * first call (from any thread), then the same node is returned. It is
+ * sealed: it cannot be modified.
  *
  * Returns: (transfer none): the payload
  */
@@ -207,7 +230,7 @@ metered_direct_event_get_data (MeteredDirectEvent *self)
 {
   g_return_val_if_fail (METERED_IS_DIRECT_EVENT (self), NULL);
 
-  return self->data;
+  return get_data (self);
 }
 
 /**

@@ -48,7 +48,8 @@ typedef struct {
  * spellings and characters untouched) minus any whitespace between tokens,
  * so it is compact JSON and, from a server that writes compact JSON, the
  * received bytes exactly. Copying it out of the frame text is much cheaper
- * than writing it again from @data. */
+ * than writing it again from @data. With METERED_FRAME_PARSE_LAZY_DATA it
+ * is all the frame holds of the payload (@data stays NULL). */
 typedef struct {
   MeteredFrameType  type;
   char             *request_id;          /* requests, ack, error */
@@ -81,6 +82,26 @@ gboolean      metered_frame_parse_server_frame  (const char     *text,
                                                  gssize          len,
                                                  MeteredFrame   *frame,
                                                  GError        **error);
+
+typedef enum {
+  METERED_FRAME_PARSE_DEFAULT    = 0,
+  /* The caller checked that @text is UTF-8 (a WebSocket does for every
+   * text message); NUL bytes are still refused. */
+  METERED_FRAME_PARSE_UTF8_VALID = 1 << 0,
+  /* Leave @data NULL for message and direct frames: the payload is only
+   * checked, and @data_text is all the frame holds of it. Build the node
+   * when needed with metered_json_parse_validated (@data_text). */
+  METERED_FRAME_PARSE_LAZY_DATA  = 1 << 1,
+} MeteredFrameParseFlags;
+
+/* metered_frame_parse_server_frame() with @flags; it refuses exactly the
+ * same frames. */
+METERED_INTERNAL
+gboolean      metered_frame_parse_server_frame_full (const char              *text,
+                                                     gssize                   len,
+                                                     MeteredFrameParseFlags   flags,
+                                                     MeteredFrame            *frame,
+                                                     GError                 **error);
 
 /* Parses a frame a client sent (the server side). Fails with a
  * METERED_SERVER_ERROR code to send back (`malformed_message`,
@@ -174,6 +195,12 @@ METERED_INTERNAL
 JsonNode *metered_json_parse_untrusted (const char  *text,
                                         gssize       len,
                                         GError     **error);
+
+/* The sealed node of NUL-terminated @text that metered_json_parse_untrusted()
+ * (or a frame parse, as MeteredFrame.data_text) already accepted. Anything
+ * else is undefined behaviour: it is not checked again. */
+METERED_INTERNAL
+JsonNode *metered_json_parse_validated (const char  *text);
 
 METERED_INTERNAL
 MeteredFramePeer *metered_frame_peer_new  (const char *peer_id,

@@ -26,12 +26,23 @@
  * over a third of a client's CPU time when receiving messages.
  */
 
+typedef struct _FrameMembers FrameMembers;
+
 typedef struct {
-  const char *p;
-  const char *end;
-  guint       depth;
-  const char *problem;
+  const char   *p;
+  const char   *end;
+  guint         depth;
+  gboolean      spaced;      /* whitespace skipped */
+  FrameMembers *members;     /* nullable: the top-level members to note */
+  const char   *problem;
 } JsonScan;
+
+static void note_member (FrameMembers *members,
+                         const char   *name,
+                         const char   *name_end,
+                         const char   *value,
+                         const char   *value_end,
+                         gboolean      spaced);
 
 static gboolean scan_value (JsonScan *s);
 
@@ -47,8 +58,13 @@ scan_fail (JsonScan   *s,
 static void
 scan_skip_ws (JsonScan *s)
 {
+  const char *start = s->p;
+
   while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
     s->p++;
+
+  if (s->p != start)
+    s->spaced = TRUE;
 }
 
 static gboolean
@@ -73,6 +89,44 @@ scan_hex4 (JsonScan *s,
   return TRUE;
 }
 
+#define BYTES(b) ((guint64) (b) * G_GUINT64_CONSTANT (0x0101010101010101))
+
+/* Returns the first byte from @p on (or @end) that reading a string has
+ * to look at: a quote, a backslash or a control character. Most of a frame
+ * is plain string content, so this goes 8 bytes at a time.
+ *
+ * Per byte of a word read in little-endian order, (v - n) & ~v & 0x80 is
+ * set for the lowest byte below n (n <= 0x80); bytes above it may be
+ * marked wrongly, but the lowest mark is always right. */
+static const char *
+skip_plain (const char *p,
+            const char *end)
+{
+  while (end - p >= 8)
+    {
+      guint64 v;
+      guint64 quote;
+      guint64 backslash;
+      guint64 found;
+
+      memcpy (&v, p, sizeof v);
+      v = GUINT64_FROM_LE (v);
+      quote = v ^ BYTES ('"');
+      backslash = v ^ BYTES ('\\');
+      found = (((v - BYTES (0x20)) & ~v) |
+               ((quote - BYTES (1)) & ~quote) |
+               ((backslash - BYTES (1)) & ~backslash)) & BYTES (0x80);
+      if (found != 0)
+        return p + __builtin_ctzll (found) / 8;
+      p += 8;
+    }
+
+  while (p < end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+    p++;
+
+  return p;
+}
+
 static gboolean
 scan_string (JsonScan *s)
 {
@@ -80,7 +134,13 @@ scan_string (JsonScan *s)
 
   while (s->p < s->end)
     {
-      guchar c = (guchar) *s->p;
+      guchar c;
+
+      s->p = skip_plain (s->p, s->end);
+      if (s->p >= s->end)
+        break;
+
+      c = (guchar) *s->p;
 
       if (c == '"')
         {
@@ -91,13 +151,8 @@ scan_string (JsonScan *s)
       if (c < 0x20)
         return scan_fail (s, "unescaped control character in a string");
 
-      if (c != '\\')
-        {
-          /* Multi-byte UTF-8 was validated over the whole input already. */
-          s->p++;
-          continue;
-        }
-
+      /* A backslash. Multi-byte UTF-8 was skipped as plain: the whole input
+       * was checked already. */
       s->p++;
       if (s->p >= s->end)
         break;
@@ -159,7 +214,9 @@ static gboolean
 scan_number (JsonScan *s)
 {
   const char *start = s->p;
+  const char *digits;
   gboolean is_integer = TRUE;
+  gboolean has_exponent = FALSE;
   char stack_buf[64];
   g_autofree char *heap_buf = NULL;
   char *copy;
@@ -167,6 +224,7 @@ scan_number (JsonScan *s)
 
   if (*s->p == '-')
     s->p++;
+  digits = s->p;
 
   if (s->p < s->end && *s->p == '0')
     s->p++;
@@ -185,13 +243,20 @@ scan_number (JsonScan *s)
     {
       s->p++;
       is_integer = FALSE;
+      has_exponent = TRUE;
       if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
         s->p++;
       if (!scan_digits (s))
         return scan_fail (s, "invalid number");
     }
 
+  /* Up to 18 digits always fit in 64 bits, and a double without an
+   * exponent overflows only past 308 digits: the common numbers need no
+   * conversion to be checked. */
   len = (gsize) (s->p - start);
+  if (is_integer ? s->p - digits <= 18 : !has_exponent && len < 300)
+    return TRUE;
+
   if (len < sizeof stack_buf)
     {
       memcpy (stack_buf, start, len);
@@ -245,26 +310,45 @@ scan_enter (JsonScan *s)
 static gboolean
 scan_object (JsonScan *s)
 {
+  gboolean top;
+
   if (!scan_enter (s))
     return FALSE;
 
+  top = s->members != NULL && s->depth == 1;
   if (s->p < s->end && *s->p == '}')
     goto done;
 
   for (;;)
     {
+      const char *name;
+      const char *name_end;
+
       scan_skip_ws (s);
       if (s->p >= s->end || *s->p != '"')
         return scan_fail (s, "expected a member name");
+      name = s->p;
       if (!scan_string (s))
         return FALSE;
+      name_end = s->p;
 
       scan_skip_ws (s);
       if (s->p >= s->end || *s->p != ':')
         return scan_fail (s, "expected ':'");
       s->p++;
 
-      if (!scan_value (s))
+      if (top)
+        {
+          const char *value;
+
+          scan_skip_ws (s);
+          value = s->p;
+          s->spaced = FALSE;
+          if (!scan_value (s))
+            return FALSE;
+          note_member (s->members, name, name_end, value, s->p, s->spaced);
+        }
+      else if (!scan_value (s))
         return FALSE;
 
       scan_skip_ws (s);
@@ -349,18 +433,10 @@ scan_value (JsonScan *s)
  * JsonParser makes of the same text: integers as gint64, other numbers as
  * double, a repeated member name keeps its first position and last value. */
 
-/* Where the value of a top-level object's `data` member is in the text. */
-typedef struct {
-  const char *start;
-  const char *end;
-  gboolean    spaced;                              /* whitespace between its tokens */
-} DataSpan;
-
 typedef struct {
   const char *p;
+  const char *end;                                 /* of the scanned text */
   guint       depth;
-  gboolean    spaced;                              /* whitespace skipped */
-  DataSpan   *data;                                /* nullable: not wanted */
   GString    *text;                                /* a string value */
   GString    *names[METERED_JSON_MAX_DEPTH + 1];   /* member names, per level */
 } JsonBuild;
@@ -370,13 +446,8 @@ static JsonNode *build_value (JsonBuild *b);
 static void
 build_skip_ws (JsonBuild *b)
 {
-  const char *start = b->p;
-
   while (*b->p == ' ' || *b->p == '\t' || *b->p == '\n' || *b->p == '\r')
     b->p++;
-
-  if (b->p != start)
-    b->spaced = TRUE;
 }
 
 static gunichar
@@ -402,8 +473,9 @@ build_string (JsonBuild *b,
     {
       const char *run = c;
 
-      while (*c != '"' && *c != '\\')
-        c++;
+      /* The scan refused control characters: this stops at a quote or a
+       * backslash. */
+      c = skip_plain (c, b->end);
       g_string_append_len (out, run, c - run);
 
       if (*c == '"')
@@ -477,23 +549,6 @@ build_number (JsonBuild *b)
   return json_node_init_double (json_node_alloc (), g_ascii_strtod (copy, NULL));
 }
 
-/* Builds the value at b->p and notes where its text is. A repeated `data`
- * member overwrites the span as it does the node. */
-static JsonNode *
-build_data_value (JsonBuild *b)
-{
-  JsonNode *node;
-
-  build_skip_ws (b);
-  b->data->start = b->p;
-  b->spaced = FALSE;
-  node = build_value (b);
-  b->data->end = b->p;
-  b->data->spaced = b->spaced;
-
-  return node;
-}
-
 static JsonNode *
 build_object (JsonBuild *b)
 {
@@ -513,10 +568,7 @@ build_object (JsonBuild *b)
       build_string (b, name);
       build_skip_ws (b);
       b->p++; /* : */
-      if (b->data != NULL && b->depth == 1 && g_str_equal (name->str, "data"))
-        json_object_set_member (object, name->str, build_data_value (b));
-      else
-        json_object_set_member (object, name->str, build_value (b));
+      json_object_set_member (object, name->str, build_value (b));
 
       build_skip_ws (b);
       if (*b->p == ',')
@@ -589,24 +641,17 @@ build_value (JsonBuild *b)
     }
 }
 
-/* @text passed the scan. */
+/* The value at @p, which passed the scan and is followed by a character
+ * that is not part of it (a number is read up to one), before @end. */
 static JsonNode *
-build_root (const char *text,
-            gsize       len,
-            DataSpan   *data)
+build_at (const char *p,
+          const char *end)
 {
-  g_autofree char *terminated = NULL;
   JsonBuild b = { 0 };
   JsonNode *root;
 
-  /* Only a number at the top level is not closed by a character of its
-   * own: the builder would read past it. */
-  b.p = text;
-  build_skip_ws (&b);
-  if (*b.p == '-' || g_ascii_isdigit (*b.p))
-    b.p = terminated = g_strndup (b.p, len - (gsize) (b.p - text));
-
-  b.data = data;
+  b.p = p;
+  b.end = end;
   b.text = g_string_sized_new (64);
   root = build_value (&b);
 
@@ -623,28 +668,52 @@ build_root (const char *text,
   return root;
 }
 
-/* @data (nullable) receives where a top-level object's `data` member is. */
+/* @text passed the scan. */
 static JsonNode *
-parse_untrusted (const char  *text,
-                 gssize       len,
-                 DataSpan    *data,
-                 GError     **error)
+build_root (const char *text,
+            gsize       len)
+{
+  g_autofree char *terminated = NULL;
+  const char *p = text;
+  const char *end = text + len;
+
+  /* Only a number at the top level is not closed by a character of its
+   * own: the builder would read past it. */
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+    p++;
+  if (*p == '-' || g_ascii_isdigit (*p))
+    {
+      p = terminated = g_strndup (p, (gsize) (end - p));
+      end = p + strlen (p);
+    }
+
+  return build_at (p, end);
+}
+
+/* Scans @text strictly; @members (nullable) receives where the members of a
+ * top-level object are. @utf8_valid skips the UTF-8 check for text the
+ * caller already checked. */
+static gboolean
+scan_untrusted (const char    *text,
+                gsize          len,
+                gboolean       utf8_valid,
+                FrameMembers  *members,
+                GError       **error)
 {
   JsonScan scan = { 0 };
 
-  if (len < 0)
-    len = (gssize) strlen (text);
-
-  /* Also rejects NUL bytes. */
-  if (!g_utf8_validate_len (text, (gsize) len, NULL))
+  /* Also rejects NUL bytes (a caller's UTF-8 check may not have: the scan
+   * then refuses them as characters JSON does not allow there). */
+  if (!utf8_valid && !g_utf8_validate_len (text, len, NULL))
     {
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
                            "not valid UTF-8");
-      return NULL;
+      return FALSE;
     }
 
   scan.p = text;
   scan.end = text + len;
+  scan.members = members;
   if (scan_value (&scan))
     {
       scan_skip_ws (&scan);
@@ -656,10 +725,10 @@ parse_untrusted (const char  *text,
     {
       g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
                    "%s at byte %" G_GSIZE_FORMAT, scan.problem, (gsize) (scan.p - text));
-      return NULL;
+      return FALSE;
     }
 
-  return build_root (text, (gsize) len, data);
+  return TRUE;
 }
 
 JsonNode *
@@ -669,7 +738,22 @@ metered_json_parse_untrusted (const char  *text,
 {
   g_return_val_if_fail (text != NULL, NULL);
 
-  return parse_untrusted (text, len, NULL, error);
+  if (len < 0)
+    len = (gssize) strlen (text);
+
+  if (!scan_untrusted (text, (gsize) len, FALSE, NULL, error))
+    return NULL;
+
+  return build_root (text, (gsize) len);
+}
+
+JsonNode *
+metered_json_parse_validated (const char *text)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+
+  /* NUL-terminated, so a number at the top level ends there. */
+  return build_at (text, text + strlen (text));
 }
 
 /* Serialization */
@@ -910,71 +994,6 @@ member_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-
-  return json_node_get_object (node);
-}
-
-static gboolean
-node_is_number (JsonNode *node)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  type = json_node_get_value_type (node);
-  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
-}
-
-/* Integers arrive as JSON ints or as doubles (a JavaScript server may write
- * 65536.0 or 1e3); doubles are truncated and clamped. */
-static gint64
-node_get_int64 (JsonNode *node)
-{
-  double value;
-
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
-
-  value = json_node_get_double (node);
-  if (isnan (value))
-    return 0;
-  if (value >= 9223372036854775807.0)
-    return G_MAXINT64;
-  if (value <= -9223372036854775808.0)
-    return G_MININT64;
-
-  return (gint64) value;
-}
-
-static gboolean
-member_number (JsonObject *object,
-               const char *name,
-               gint64     *out)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (!node_is_number (node))
-    return FALSE;
-
-  *out = node_get_int64 (node);
-  return TRUE;
-}
-
-static JsonObject *
-ref_or_null (JsonObject *object)
-{
-  return object != NULL ? json_object_ref (object) : NULL;
-}
-
 /* A copy of a member node owned by the frame (the copy has no parent, so it
  * outlives the parsed document safely). */
 static JsonNode *
@@ -986,18 +1005,232 @@ dup_member (JsonObject *object,
   return node != NULL ? json_node_copy (node) : NULL;
 }
 
+/* Server frames are read straight from the scan: it notes where the value
+ * of each top-level member the frame types use is, and only those values
+ * are read. Building the whole frame as a tree cost more than everything
+ * else a client does per message. */
+
+typedef enum {
+  MEMBER_TYPE,
+  MEMBER_REQUEST_ID,
+  MEMBER_CHANNEL,
+  MEMBER_FROM,
+  MEMBER_DATA,
+  MEMBER_FROM_METADATA,
+  MEMBER_PEER_ID,
+  MEMBER_SERVER_TIME,
+  MEMBER_MAX_MESSAGE_SIZE,
+  MEMBER_EXPIRES_AT,
+  MEMBER_METADATA,
+  MEMBER_CODE,
+  MEMBER_MESSAGE,
+  MEMBER_JOINED,
+  MEMBER_LEFT,
+  MEMBER_RETRY_AFTER_MS,
+  N_MEMBERS
+} FrameMember;
+
+static const char * const member_names[N_MEMBERS] = {
+  [MEMBER_TYPE] = "type",
+  [MEMBER_REQUEST_ID] = "requestId",
+  [MEMBER_CHANNEL] = "channel",
+  [MEMBER_FROM] = "from",
+  [MEMBER_DATA] = "data",
+  [MEMBER_FROM_METADATA] = "fromMetadata",
+  [MEMBER_PEER_ID] = "peerId",
+  [MEMBER_SERVER_TIME] = "serverTime",
+  [MEMBER_MAX_MESSAGE_SIZE] = "maxMessageSize",
+  [MEMBER_EXPIRES_AT] = "expiresAt",
+  [MEMBER_METADATA] = "metadata",
+  [MEMBER_CODE] = "code",
+  [MEMBER_MESSAGE] = "message",
+  [MEMBER_JOINED] = "joined",
+  [MEMBER_LEFT] = "left",
+  [MEMBER_RETRY_AFTER_MS] = "retryAfterMs",
+};
+
+/* A value's text; @start is NULL when the member is absent. */
+typedef struct {
+  const char *start;
+  const char *end;
+  gboolean    spaced;      /* whitespace between its tokens */
+} Span;
+
+struct _FrameMembers {
+  Span members[N_MEMBERS];
+};
+
+/* @name and @name_end include the quotes. A repeated member counts with
+ * its last value, as in the node JsonParser would build. */
+static void
+note_member (FrameMembers *members,
+             const char   *name,
+             const char   *name_end,
+             const char   *value,
+             const char   *value_end,
+             gboolean      spaced)
+{
+  g_autoptr(GString) unescaped = NULL;
+  const char *bare = name + 1;
+  gsize len = (gsize) (name_end - name) - 2;
+
+  /* Escapes in a member name are legal; they just never come from a real
+   * server, so they may be slow. */
+  if (memchr (bare, '\\', len) != NULL)
+    {
+      JsonBuild b = { 0 };
+
+      unescaped = g_string_new (NULL);
+      b.p = name;
+      b.end = name_end;
+      build_string (&b, unescaped);
+      bare = unescaped->str;
+      len = unescaped->len;
+    }
+
+  for (guint i = 0; i < N_MEMBERS; i++)
+    {
+      if (strlen (member_names[i]) == len && memcmp (member_names[i], bare, len) == 0)
+        {
+          members->members[i].start = value;
+          members->members[i].end = value_end;
+          members->members[i].spaced = spaced;
+          return;
+        }
+    }
+}
+
+static gboolean
+span_is_string (const Span *span)
+{
+  return span->start != NULL && *span->start == '"';
+}
+
+static char *
+span_dup_string (const Span *span)
+{
+  JsonBuild b = { 0 };
+  GString *out;
+  gsize len = (gsize) (span->end - span->start) - 2;
+
+  if (memchr (span->start + 1, '\\', len) == NULL)
+    return g_strndup (span->start + 1, len);
+
+  out = g_string_sized_new (len);
+  b.p = span->start;
+  b.end = span->end;
+  build_string (&b, out);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+span_is_number (const Span *span)
+{
+  return span->start != NULL && (*span->start == '-' || g_ascii_isdigit (*span->start));
+}
+
+/* Integers arrive as JSON ints or as doubles (a JavaScript server may write
+ * 65536.0 or 1e3). Returns whether the number is an integer literal, which
+ * is then in @as_int; any other number is in @as_double. */
+static gboolean
+span_read_number (const Span *span,
+                  gint64     *as_int,
+                  double     *as_double)
+{
+  char stack_buf[64];
+  g_autofree char *heap_buf = NULL;
+  gsize len = (gsize) (span->end - span->start);
+  char *copy;
+
+  if (len < sizeof stack_buf)
+    {
+      memcpy (stack_buf, span->start, len);
+      stack_buf[len] = '\0';
+      copy = stack_buf;
+    }
+  else
+    {
+      copy = heap_buf = g_strndup (span->start, len);
+    }
+
+  if (strpbrk (copy, ".eE") == NULL)
+    {
+      *as_int = g_ascii_strtoll (copy, NULL, 10);
+      return TRUE;
+    }
+
+  *as_double = g_ascii_strtod (copy, NULL);
+  return FALSE;
+}
+
+/* Doubles are truncated and clamped. */
+static gint64
+span_get_int64 (const Span *span)
+{
+  gint64 as_int;
+  double value;
+
+  if (span_read_number (span, &as_int, &value))
+    return as_int;
+
+  if (isnan (value))
+    return 0;
+  if (value >= 9223372036854775807.0)
+    return G_MAXINT64;
+  if (value <= -9223372036854775808.0)
+    return G_MININT64;
+
+  return (gint64) value;
+}
+
+static gboolean
+span_number (const Span *span,
+             gint64     *out)
+{
+  if (!span_is_number (span))
+    return FALSE;
+
+  *out = span_get_int64 (span);
+  return TRUE;
+}
+
+/* The object value (sealed), or NULL for any other value. */
+static JsonObject *
+span_dup_object (const Span *span)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (span->start == NULL || *span->start != '{')
+    return NULL;
+
+  node = build_at (span->start, span->end);
+  return json_object_ref (json_node_get_object (node));
+}
+
+static JsonObject *
+peer_member_object (JsonObject *object,
+                    const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_node_get_object (node);
+}
+
 static GPtrArray *
-parse_presence_peers (JsonObject *object,
-                      const char *name)
+span_presence_peers (const Span *span)
 {
   g_autoptr(GPtrArray) peers = NULL;
-  JsonNode *node = json_object_get_member (object, name);
+  g_autoptr(JsonNode) node = NULL;
   JsonArray *array;
   guint n;
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+  if (span->start == NULL || *span->start != '[')
     return NULL;
 
+  node = build_at (span->start, span->end);
   array = json_node_get_array (node);
   n = json_array_get_length (array);
   peers = g_ptr_array_new_full (n, (GDestroyNotify) metered_frame_peer_free);
@@ -1016,139 +1249,15 @@ parse_presence_peers (JsonObject *object,
       if (peer_id == NULL)
         return NULL;
 
-      g_ptr_array_add (peers, metered_frame_peer_new (peer_id, member_object (entry, "metadata")));
+      g_ptr_array_add (peers, metered_frame_peer_new (peer_id, peer_member_object (entry, "metadata")));
     }
 
   return g_steal_pointer (&peers);
 }
 
-/* Fills @frame from a server frame's object. Returns NULL on success, or
- * why the frame does not have the shape §17 requires. */
-static const char *
-read_server_frame (JsonObject   *root,
-                   MeteredFrame *frame)
-{
-  const char *type = member_string (root, "type");
-
-  if (type == NULL)
-    return "frame has no string type";
-
-  if (g_str_equal (type, "welcome"))
-    {
-      JsonNode *expires;
-      const char *peer_id = member_string (root, "peerId");
-
-      frame->type = METERED_FRAME_WELCOME;
-      if (peer_id == NULL)
-        return "welcome has no peerId string";
-      frame->peer_id = g_strdup (peer_id);
-      if (!member_number (root, "serverTime", &frame->server_time))
-        return "welcome has no numeric serverTime";
-      if (!member_number (root, "maxMessageSize", &frame->max_message_size))
-        return "welcome has no numeric maxMessageSize";
-
-      expires = json_object_get_member (root, "expiresAt");
-      if (expires != NULL && JSON_NODE_HOLDS_NULL (expires))
-        frame->has_expires_at = FALSE;
-      else if (node_is_number (expires))
-        {
-          frame->has_expires_at = TRUE;
-          frame->expires_at = node_get_int64 (expires);
-        }
-      else
-        return "welcome expiresAt is neither a number nor null";
-
-      frame->metadata = ref_or_null (member_object (root, "metadata"));
-    }
-  else if (g_str_equal (type, "ack"))
-    {
-      const char *request_id = member_string (root, "requestId");
-
-      frame->type = METERED_FRAME_ACK;
-      if (request_id == NULL)
-        return "ack has no requestId string";
-      frame->request_id = g_strdup (request_id);
-    }
-  else if (g_str_equal (type, "error"))
-    {
-      const char *code = member_string (root, "code");
-
-      frame->type = METERED_FRAME_ERROR;
-      if (code == NULL || code[0] == '\0')
-        return "error has no code";
-      frame->code = g_strdup (code);
-      frame->request_id = g_strdup (member_string (root, "requestId"));
-      frame->message = g_strdup (member_string (root, "message"));
-    }
-  else if (g_str_equal (type, "message") || g_str_equal (type, "direct"))
-    {
-      gboolean is_message = type[0] == 'm';
-      const char *from = member_string (root, "from");
-
-      frame->type = is_message ? METERED_FRAME_MESSAGE : METERED_FRAME_DIRECT;
-      if (is_message)
-        {
-          const char *channel = member_string (root, "channel");
-
-          if (channel == NULL)
-            return "message has no channel string";
-          frame->channel = g_strdup (channel);
-        }
-      if (from == NULL)
-        return "message has no from string";
-      frame->peer_id = g_strdup (from);
-      frame->data = dup_member (root, "data");
-      if (frame->data == NULL)
-        return "message has no data";
-      frame->metadata = ref_or_null (member_object (root, "fromMetadata"));
-    }
-  else if (g_str_equal (type, "presence"))
-    {
-      const char *channel = member_string (root, "channel");
-
-      frame->type = METERED_FRAME_PRESENCE;
-      if (channel == NULL)
-        return "presence has no channel string";
-      frame->channel = g_strdup (channel);
-      frame->joined = parse_presence_peers (root, "joined");
-      if (frame->joined == NULL)
-        return "presence joined is not an array of peers";
-      frame->left = parse_presence_peers (root, "left");
-      if (frame->left == NULL)
-        return "presence left is not an array of peers";
-    }
-  else if (g_str_equal (type, "going_away"))
-    {
-      JsonNode *retry = json_object_get_member (root, "retryAfterMs");
-
-      frame->type = METERED_FRAME_GOING_AWAY;
-      frame->retry_after_ms = 1000;
-      if (node_is_number (retry))
-        {
-          double value = json_node_get_value_type (retry) == G_TYPE_INT64
-                         ? (double) json_node_get_int (retry)
-                         : json_node_get_double (retry);
-
-          /* Round fractions up so a positive hint never becomes 0. */
-          if (value > 0)
-            frame->retry_after_ms = value >= (double) G_MAXINT64 ? G_MAXINT64 : (gint64) ceil (value);
-        }
-    }
-  else if (g_str_equal (type, "pong"))
-    {
-      frame->type = METERED_FRAME_PONG;
-    }
-  else
-    {
-      return "frame has an unknown type";
-    }
-
-  return NULL;
-}
-
 /* The span's text without whitespace between tokens (a copy either way). */
 static char *
-dup_data_span (const DataSpan *span)
+dup_data_span (const Span *span)
 {
   char *copy;
   char *out;
@@ -1183,34 +1292,175 @@ dup_data_span (const DataSpan *span)
   return copy;
 }
 
-gboolean
-metered_frame_parse_server_frame (const char    *text,
-                                  gssize         len,
-                                  MeteredFrame  *frame,
-                                  GError       **error)
+static gboolean
+type_is (const char *type,
+         gsize       type_len,
+         const char *name)
 {
-  g_autoptr(JsonNode) root = NULL;
+  return strlen (name) == type_len && memcmp (type, name, type_len) == 0;
+}
+
+/* Fills @frame from the members of a server frame's object. Returns NULL on
+ * success, or why the frame does not have the shape §17 requires. */
+static const char *
+read_server_frame (const FrameMembers *m,
+                   MeteredFrame       *frame)
+{
+  const Span *span = &m->members[MEMBER_TYPE];
+  g_autofree char *unescaped = NULL;
+  const char *type;
+  gsize type_len;
+
+  if (!span_is_string (span))
+    return "frame has no string type";
+
+  /* Compared as written unless escaped (no server escapes a type). */
+  type = span->start + 1;
+  type_len = (gsize) (span->end - span->start) - 2;
+  if (memchr (type, '\\', type_len) != NULL)
+    {
+      type = unescaped = span_dup_string (span);
+      type_len = strlen (unescaped);
+    }
+
+  if (type_is (type, type_len, "message") || type_is (type, type_len, "direct"))
+    {
+      gboolean is_message = type[0] == 'm';
+
+      frame->type = is_message ? METERED_FRAME_MESSAGE : METERED_FRAME_DIRECT;
+      if (is_message)
+        {
+          if (!span_is_string (&m->members[MEMBER_CHANNEL]))
+            return "message has no channel string";
+          frame->channel = span_dup_string (&m->members[MEMBER_CHANNEL]);
+        }
+      if (!span_is_string (&m->members[MEMBER_FROM]))
+        return "message has no from string";
+      frame->peer_id = span_dup_string (&m->members[MEMBER_FROM]);
+      if (m->members[MEMBER_DATA].start == NULL)
+        return "message has no data";
+      frame->metadata = span_dup_object (&m->members[MEMBER_FROM_METADATA]);
+    }
+  else if (type_is (type, type_len, "welcome"))
+    {
+      const Span *expires = &m->members[MEMBER_EXPIRES_AT];
+
+      frame->type = METERED_FRAME_WELCOME;
+      if (!span_is_string (&m->members[MEMBER_PEER_ID]))
+        return "welcome has no peerId string";
+      frame->peer_id = span_dup_string (&m->members[MEMBER_PEER_ID]);
+      if (!span_number (&m->members[MEMBER_SERVER_TIME], &frame->server_time))
+        return "welcome has no numeric serverTime";
+      if (!span_number (&m->members[MEMBER_MAX_MESSAGE_SIZE], &frame->max_message_size))
+        return "welcome has no numeric maxMessageSize";
+
+      if (expires->start != NULL && *expires->start == 'n')
+        frame->has_expires_at = FALSE;
+      else if (span_number (expires, &frame->expires_at))
+        frame->has_expires_at = TRUE;
+      else
+        return "welcome expiresAt is neither a number nor null";
+
+      frame->metadata = span_dup_object (&m->members[MEMBER_METADATA]);
+    }
+  else if (type_is (type, type_len, "ack"))
+    {
+      frame->type = METERED_FRAME_ACK;
+      if (!span_is_string (&m->members[MEMBER_REQUEST_ID]))
+        return "ack has no requestId string";
+      frame->request_id = span_dup_string (&m->members[MEMBER_REQUEST_ID]);
+    }
+  else if (type_is (type, type_len, "error"))
+    {
+      frame->type = METERED_FRAME_ERROR;
+      if (!span_is_string (&m->members[MEMBER_CODE]))
+        return "error has no code";
+      frame->code = span_dup_string (&m->members[MEMBER_CODE]);
+      if (frame->code[0] == '\0')
+        return "error has no code";
+      if (span_is_string (&m->members[MEMBER_REQUEST_ID]))
+        frame->request_id = span_dup_string (&m->members[MEMBER_REQUEST_ID]);
+      if (span_is_string (&m->members[MEMBER_MESSAGE]))
+        frame->message = span_dup_string (&m->members[MEMBER_MESSAGE]);
+    }
+  else if (type_is (type, type_len, "presence"))
+    {
+      frame->type = METERED_FRAME_PRESENCE;
+      if (!span_is_string (&m->members[MEMBER_CHANNEL]))
+        return "presence has no channel string";
+      frame->channel = span_dup_string (&m->members[MEMBER_CHANNEL]);
+      frame->joined = span_presence_peers (&m->members[MEMBER_JOINED]);
+      if (frame->joined == NULL)
+        return "presence joined is not an array of peers";
+      frame->left = span_presence_peers (&m->members[MEMBER_LEFT]);
+      if (frame->left == NULL)
+        return "presence left is not an array of peers";
+    }
+  else if (type_is (type, type_len, "going_away"))
+    {
+      const Span *retry = &m->members[MEMBER_RETRY_AFTER_MS];
+
+      frame->type = METERED_FRAME_GOING_AWAY;
+      frame->retry_after_ms = 1000;
+      if (span_is_number (retry))
+        {
+          gint64 as_int;
+          double value;
+
+          if (span_read_number (retry, &as_int, &value))
+            value = (double) as_int;
+
+          /* Round fractions up so a positive hint never becomes 0. */
+          if (value > 0)
+            frame->retry_after_ms = value >= (double) G_MAXINT64 ? G_MAXINT64 : (gint64) ceil (value);
+        }
+    }
+  else if (type_is (type, type_len, "pong"))
+    {
+      frame->type = METERED_FRAME_PONG;
+    }
+  else
+    {
+      return "frame has an unknown type";
+    }
+
+  return NULL;
+}
+
+gboolean
+metered_frame_parse_server_frame_full (const char              *text,
+                                       gssize                   len,
+                                       MeteredFrameParseFlags   flags,
+                                       MeteredFrame            *frame,
+                                       GError                 **error)
+{
   g_autoptr(GError) local_error = NULL;
-  DataSpan data = { 0 };
+  FrameMembers members = { 0 };
   const char *problem;
+  const char *p;
 
   g_return_val_if_fail (text != NULL, FALSE);
   g_return_val_if_fail (frame != NULL, FALSE);
 
   memset (frame, 0, sizeof *frame);
 
-  root = parse_untrusted (text, len, &data, &local_error);
-  if (root == NULL)
+  if (len < 0)
+    len = (gssize) strlen (text);
+
+  if (!scan_untrusted (text, (gsize) len, (flags & METERED_FRAME_PARSE_UTF8_VALID) != 0,
+                       &members, &local_error))
     {
       g_set_error (error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_PROTOCOL,
                    "Server frame is not valid JSON: %s", local_error->message);
       return FALSE;
     }
 
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  for (p = text; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
+    ;
+  if (*p != '{')
     problem = "frame is not a JSON object";
   else
-    problem = read_server_frame (json_node_get_object (root), frame);
+    problem = read_server_frame (&members, frame);
 
   if (problem != NULL)
     {
@@ -1222,9 +1472,22 @@ metered_frame_parse_server_frame (const char    *text,
 
   /* read_server_frame() made sure the top-level `data` member exists. */
   if (frame->type == METERED_FRAME_MESSAGE || frame->type == METERED_FRAME_DIRECT)
-    frame->data_text = dup_data_span (&data);
+    {
+      frame->data_text = dup_data_span (&members.members[MEMBER_DATA]);
+      if ((flags & METERED_FRAME_PARSE_LAZY_DATA) == 0)
+        frame->data = build_at (members.members[MEMBER_DATA].start, members.members[MEMBER_DATA].end);
+    }
 
   return TRUE;
+}
+
+gboolean
+metered_frame_parse_server_frame (const char    *text,
+                                  gssize         len,
+                                  MeteredFrame  *frame,
+                                  GError       **error)
+{
+  return metered_frame_parse_server_frame_full (text, len, METERED_FRAME_PARSE_DEFAULT, frame, error);
 }
 
 static const struct {

@@ -19,10 +19,12 @@
  * payload and the sender metadata are whatever the sender (or its token's
  * issuer) chose, so validate them.
  *
- * The payload is available both as the #JsonNode the frame parse built
+ * The payload is available both as a #JsonNode
  * ([method@Metered.MessageEvent.get_data]) and as compact JSON text
  * ([method@Metered.MessageEvent.get_data_text]), which is what an application
- * that stores or displays messages needs; neither is parsed again.
+ * that stores or displays messages needs. The frame parse only checks the
+ * payload; its node is built from the text the first time it is asked for
+ * and then kept, so handlers that only want the text do not pay for it.
  *
  * The text is the payload's text taken from the received frame, not written
  * again from the node: escapes, number spellings and characters stay as the
@@ -40,7 +42,7 @@ struct _MeteredMessageEvent
   char       *sender_peer_id;
   char       *data_text;
   JsonObject *sender_metadata;
-  JsonNode   *data;
+  JsonNode   *data;        /* built on first use, see get_data() */
 };
 
 G_DEFINE_FINAL_TYPE (MeteredMessageEvent, metered_message_event, G_TYPE_OBJECT)
@@ -56,6 +58,29 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The text passed the frame parse's strict scan, so it is not checked
+ * again. Events are read from other threads (the inspector's worker): the
+ * first node published wins, and a thread that lost the race drops its
+ * own. Not g_once_init_enter(): its g_once_init_leave() makes a futex
+ * system call every time, which cost more than building the node. */
+static JsonNode *
+get_data (MeteredMessageEvent *self)
+{
+  JsonNode *node = g_atomic_pointer_get (&self->data);
+
+  if (node == NULL)
+    {
+      node = metered_json_parse_validated (self->data_text);
+      if (!g_atomic_pointer_compare_and_exchange (&self->data, NULL, node))
+        {
+          json_node_unref (node);
+          node = g_atomic_pointer_get (&self->data);
+        }
+    }
+
+  return node;
+}
 
 static void
 metered_message_event_finalize (GObject *object)
@@ -177,7 +202,6 @@ metered_message_event_init (MeteredMessageEvent *self)
 MeteredMessageEvent *
 metered_message_event_new_take (const char *channel,
                                 const char *sender_peer_id,
-                                JsonNode   *data,
                                 char       *data_text,
                                 JsonObject *sender_metadata)
 {
@@ -185,13 +209,11 @@ metered_message_event_new_take (const char *channel,
 
   g_return_val_if_fail (channel != NULL, NULL);
   g_return_val_if_fail (sender_peer_id != NULL, NULL);
-  g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (data_text != NULL, NULL);
 
   self = g_object_new (METERED_TYPE_MESSAGE_EVENT, NULL);
   self->channel = g_strdup (channel);
   self->sender_peer_id = g_strdup (sender_peer_id);
-  self->data = metered_json_node_ref_sealed (data);
   self->data_text = data_text;
   self->sender_metadata = metered_json_object_ref_sealed (sender_metadata);
 
@@ -234,8 +256,9 @@ metered_message_event_get_sender_peer_id (MeteredMessageEvent *self)
  * metered_message_event_get_data:
  * @self: a #MeteredMessageEvent
  *
- * Gets the payload, as parsed once with the frame. The node is sealed: it
- * cannot be modified.
+ * Gets the payload. The node is built from the payload's text on the
+ * first call (from any thread), then the same node is returned. It is
+ * sealed: it cannot be modified.
  *
  * Returns: (transfer none): the payload
  */
@@ -244,7 +267,7 @@ metered_message_event_get_data (MeteredMessageEvent *self)
 {
   g_return_val_if_fail (METERED_IS_MESSAGE_EVENT (self), NULL);
 
-  return self->data;
+  return get_data (self);
 }
 
 /**

@@ -4,6 +4,9 @@
  * error or returns a frame that the builders write back out and the parser
  * reads again to the same fields. The client-side follow-ups of a frame
  * (ICE servers of `welcome`, the GError of `error`) keep their rules too.
+ * The client's own parse mode (UTF-8 already checked by its WebSocket,
+ * payload node built later from the payload text) takes and refuses
+ * exactly the same frames, to the same fields and payload.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -200,6 +203,73 @@ check_data_text (const MeteredFrame *frame)
     }
 }
 
+/* UTF-8 as a WebSocket checks it: NUL bytes allowed. */
+static gboolean
+utf8_valid_with_nuls (const char *text,
+                      gsize       len)
+{
+  const char *end = text + len;
+
+  while (text < end)
+    {
+      const char *stop;
+
+      if (g_utf8_validate_len (text, (gsize) (end - text), &stop))
+        return TRUE;
+      if (*stop != '\0')
+        return FALSE;
+      text = stop + 1;
+    }
+
+  return TRUE;
+}
+
+/* @eager is what the default parse made of @text, NULL if it refused it. */
+static void
+check_lazy_mode (const char             *text,
+                 gsize                   size,
+                 MeteredFrameParseFlags  flags,
+                 const MeteredFrame     *eager)
+{
+  g_autoptr(GError) error = NULL;
+  MeteredFrame lazy;
+
+  memset (&lazy, 0x5A, sizeof lazy);
+  if (!metered_frame_parse_server_frame_full (text, (gssize) size, flags | METERED_FRAME_PARSE_LAZY_DATA,
+                                              &lazy, &error))
+    {
+      if (eager != NULL)
+        g_error ("the lazy parse (%d) refused what the default took (%s):\n%s", flags, error->message, text);
+      g_assert_error (error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_PROTOCOL);
+      g_assert_cmpint (lazy.type, ==, METERED_FRAME_INVALID);
+      g_assert_null (lazy.data_text);
+      g_assert_null (lazy.peer_id);
+      return;
+    }
+
+  if (eager == NULL)
+    g_error ("the lazy parse (%d) took what the default refused:\n%s", flags, text);
+
+  /* The payload node, built later, is the one the default parse built. */
+  g_assert_null (lazy.data);
+  g_assert_cmpstr (lazy.data_text, ==, eager->data_text);
+  if (lazy.data_text != NULL)
+    lazy.data = metered_json_parse_validated (lazy.data_text);
+  assert_frames_equal (eager, &lazy);
+
+  metered_frame_clear (&lazy);
+}
+
+static void
+check_lazy_modes (const char         *text,
+                  gsize               size,
+                  const MeteredFrame *eager)
+{
+  check_lazy_mode (text, size, METERED_FRAME_PARSE_DEFAULT, eager);
+  if (utf8_valid_with_nuls (text, size))
+    check_lazy_mode (text, size, METERED_FRAME_PARSE_UTF8_VALID, eager);
+}
+
 /* Schemes are case-insensitive (RFC 3986 §3.1). */
 static gboolean
 is_ice_url (const char *url)
@@ -311,6 +381,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       g_assert_null (frame.joined);
       g_assert_null (frame.left);
       metered_frame_clear (&frame);
+      check_lazy_modes (text, size, NULL);
       return 0;
     }
 
@@ -318,6 +389,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_assert_nonnull (json);
   assert_frame_shape (&frame);
   check_data_text (&frame);
+  check_lazy_modes (text, size, &frame);
 
   if (frame.type == METERED_FRAME_WELCOME)
     check_ice_servers (frame.metadata);

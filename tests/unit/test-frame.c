@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "metered-client-private.h"
 #include "metered-error.h"
 #include "metered-frame-private.h"
 
@@ -30,17 +31,39 @@ parse_client_ok (const char   *text,
     g_error ("client frame %s refused: %s", text, error->message);
 }
 
+/* UTF-8 as a WebSocket checks it: NUL bytes allowed. */
+static gboolean
+utf8_valid_with_nuls (const char *text,
+                      gsize       len)
+{
+  const char *end = text + len;
+
+  while (text < end)
+    {
+      const char *stop;
+
+      if (g_utf8_validate_len (text, (gsize) (end - text), &stop))
+        return TRUE;
+      if (*stop != '\0')
+        return FALSE;
+      text = stop + 1;
+    }
+
+  return TRUE;
+}
+
 static void
-assert_server_refused (const char *text,
-                       gssize      len)
+assert_server_refused_with (const char             *text,
+                            gssize                  len,
+                            MeteredFrameParseFlags  flags)
 {
   MeteredFrame frame;
   g_autoptr(GError) error = NULL;
 
   /* Garbage in the frame must not matter: the parser overwrites it. */
   memset (&frame, 0xAA, sizeof frame);
-  if (metered_frame_parse_server_frame (text, len, &frame, &error))
-    g_error ("server frame %s accepted", text);
+  if (metered_frame_parse_server_frame_full (text, len, flags, &frame, &error))
+    g_error ("server frame %s accepted with flags %d", text, flags);
   g_assert_error (error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_PROTOCOL);
   g_assert_cmpint (frame.type, ==, METERED_FRAME_INVALID);
   g_assert_null (frame.peer_id);
@@ -50,6 +73,27 @@ assert_server_refused (const char *text,
   g_assert_null (frame.request_id);
   g_assert_null (frame.joined);
   metered_frame_clear (&frame);
+}
+
+/* Refused by every parse mode; the client's (UTF-8 already checked, lazy
+ * data) only gets text its WebSocket lets through. */
+static void
+assert_server_refused (const char *text,
+                       gssize      len)
+{
+  MeteredFrame frame;
+  g_autoptr(GError) error = NULL;
+
+  memset (&frame, 0xAA, sizeof frame);
+  if (metered_frame_parse_server_frame (text, len, &frame, &error))
+    g_error ("server frame %s accepted", text);
+  g_assert_error (error, METERED_CLIENT_ERROR, METERED_CLIENT_ERROR_PROTOCOL);
+  metered_frame_clear (&frame);
+
+  assert_server_refused_with (text, len, METERED_FRAME_PARSE_DEFAULT);
+  assert_server_refused_with (text, len, METERED_FRAME_PARSE_LAZY_DATA);
+  if (utf8_valid_with_nuls (text, len < 0 ? strlen (text) : (gsize) len))
+    assert_server_refused_with (text, len, METERED_FRAME_PARSE_UTF8_VALID | METERED_FRAME_PARSE_LAZY_DATA);
 }
 
 /* Returns the request id left for the error reply, if any. */
@@ -951,6 +995,219 @@ test_build_is_compact_json (void)
     }
 }
 
+/* Lazy payload nodes */
+
+static const char * const lazy_payloads[] = {
+  "{\"seq\":1,\"sentUs\":1700000000000000,\"pad\":\"xxxxxxxxxxxxxxxx\"}",
+  "null",
+  "true",
+  "false",
+  "0",
+  "-0",
+  "7",
+  "-12.5e-1",
+  "1E3",
+  "1.0",
+  "9223372036854775807",
+  "-9223372036854775808",
+  "123456789012345678901234567890.5",
+  "1e308",
+  "\"\"",
+  "\"caf\\u00e9 \\\"q\\\" \\/ é 😀 \u2028 \\ud83d\\ude00\"",
+  "[]",
+  "{}",
+  "[1,[2,[3,{\"a\":[]}]],\"x\"]",
+  "{\"a\":1,\"a\":2,\"b\":{\"a\":{\"a\":null}}}",
+  "{\"data\":[{\"data\":1}],\"type\":\"ack\"}",
+  "{\"k\\u0065y\":\"\\t\\n\\r\\b\\f\\\\\"}",
+  "[ 1 , { \"a b\" : \"x  \\\\\\\" y\" } ,\r\n\"  \" ]",
+};
+
+static void
+assert_same_frame (const MeteredFrame *a,
+                   const MeteredFrame *b)
+{
+  g_assert_cmpint (a->type, ==, b->type);
+  g_assert_cmpstr (a->channel, ==, b->channel);
+  g_assert_cmpstr (a->peer_id, ==, b->peer_id);
+  g_assert_cmpstr (a->data_text, ==, b->data_text);
+  g_assert_cmpstr (a->request_id, ==, b->request_id);
+  g_assert_true ((a->metadata == NULL) == (b->metadata == NULL));
+  if (a->metadata != NULL)
+    g_assert_true (json_object_equal (a->metadata, b->metadata));
+}
+
+static void
+test_server_lazy_data (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (lazy_payloads); i++)
+    {
+      const char *payload = lazy_payloads[i];
+      g_autofree char *message = g_strdup_printf ("{\"type\":\"message\",\"channel\":\"c/1\",\"from\":\"u_\\u0061\","
+                                                  "\"data\":%s,\"fromMetadata\":{\"n\":[1.5]}}", payload);
+      g_autofree char *direct = g_strdup_printf ("{ \"data\" : %s , \"type\" : \"direct\", \"from\" : \"p\" }", payload);
+      const char *frames[] = { message, direct };
+
+      for (gsize j = 0; j < G_N_ELEMENTS (frames); j++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(JsonNode) lazy_node = NULL;
+          g_autoptr(JsonNode) untrusted = NULL;
+          MeteredFrame eager;
+          MeteredFrame lazy;
+
+          if (!metered_frame_parse_server_frame (frames[j], -1, &eager, &error))
+            g_error ("%s refused: %s", frames[j], error->message);
+          if (!metered_frame_parse_server_frame_full (frames[j], -1,
+                                                      METERED_FRAME_PARSE_UTF8_VALID | METERED_FRAME_PARSE_LAZY_DATA,
+                                                      &lazy, &error))
+            g_error ("%s refused lazily: %s", frames[j], error->message);
+
+          assert_same_frame (&eager, &lazy);
+          g_assert_nonnull (eager.data);
+          g_assert_null (lazy.data);
+
+          /* The node built later from the text is the one the eager parse
+           * builds, and the one a full parse of the text builds. */
+          lazy_node = metered_json_parse_validated (lazy.data_text);
+          g_assert_true (json_node_is_immutable (lazy_node));
+          g_assert_true (json_node_equal (lazy_node, eager.data));
+          untrusted = metered_json_parse_untrusted (lazy.data_text, -1, &error);
+          g_assert_no_error (error);
+          g_assert_true (json_node_equal (lazy_node, untrusted));
+          if (JSON_NODE_HOLDS_VALUE (lazy_node))
+            g_assert_true (json_node_get_value_type (lazy_node) == json_node_get_value_type (eager.data));
+
+          metered_frame_clear (&eager);
+          metered_frame_clear (&lazy);
+        }
+    }
+}
+
+/* Frames a WebSocket lets through but JSON does not: NUL bytes. */
+static void
+test_server_lazy_nul (void)
+{
+  static const char with_nul[] = "{\"type\":\"direct\",\"from\":\"p\\0\",\"data\":1}";
+  static const char nul_between[] = "{\"type\":\"pong\"}\0";
+  static const char nul_in_data[] = "{\"type\":\"direct\",\"from\":\"p\",\"data\":[1,\0]}";
+
+  assert_server_refused (with_nul, sizeof with_nul - 1);
+  assert_server_refused (nul_between, sizeof nul_between - 1);
+  assert_server_refused (nul_in_data, sizeof nul_in_data - 1);
+}
+
+static void
+test_event_lazy_data (void)
+{
+  static const char frame_text[] =
+    "{\"type\":\"message\",\"channel\":\"c\",\"from\":\"p\",\"data\":{\"seq\":42,\"pad\":\"x\"}}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MeteredMessageEvent) message = NULL;
+  g_autoptr(MeteredDirectEvent) direct = NULL;
+  g_autoptr(JsonNode) from_property = NULL;
+  MeteredFrame frame;
+  JsonNode *node;
+
+  g_assert_true (metered_frame_parse_server_frame_full (frame_text, -1, METERED_FRAME_PARSE_LAZY_DATA,
+                                                        &frame, &error));
+  message = metered_message_event_new_take (frame.channel, frame.peer_id, g_strdup (frame.data_text),
+                                            frame.metadata);
+  direct = metered_direct_event_new_take (frame.peer_id, g_steal_pointer (&frame.data_text), NULL);
+  metered_frame_clear (&frame);
+
+  /* Built once: every call and the property give the same node. */
+  node = metered_message_event_get_data (message);
+  g_assert_nonnull (node);
+  g_assert_true (json_node_is_immutable (node));
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "seq"), ==, 42);
+  g_assert_true (metered_message_event_get_data (message) == node);
+  g_object_get (message, "data", &from_property, NULL);
+  g_assert_true (json_node_equal (from_property, node));
+  g_assert_cmpstr (metered_message_event_get_data_text (message), ==, "{\"seq\":42,\"pad\":\"x\"}");
+
+  node = metered_direct_event_get_data (direct);
+  g_assert_true (json_node_is_immutable (node));
+  g_assert_true (metered_direct_event_get_data (direct) == node);
+  g_assert_true (json_node_equal (node, metered_message_event_get_data (message)));
+}
+
+#define N_RACERS 4
+#define N_RACE_EVENTS 2000
+
+typedef struct {
+  GPtrArray *events;
+  JsonNode  *seen[N_RACE_EVENTS];
+  gint      *start;
+} Racer;
+
+static gpointer
+race_get_data (gpointer data)
+{
+  Racer *racer = data;
+
+  /* All racers start together so that they do meet on the first call. */
+  g_atomic_int_dec_and_test (racer->start);
+  while (g_atomic_int_get (racer->start) > 0)
+    ;
+
+  for (guint i = 0; i < racer->events->len; i++)
+    {
+      GObject *event = g_ptr_array_index (racer->events, i);
+
+      if (METERED_IS_MESSAGE_EVENT (event))
+        racer->seen[i] = metered_message_event_get_data (METERED_MESSAGE_EVENT (event));
+      else
+        racer->seen[i] = metered_direct_event_get_data (METERED_DIRECT_EVENT (event));
+    }
+
+  return NULL;
+}
+
+static void
+test_event_lazy_data_threads (void)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+  Racer racers[N_RACERS];
+  GThread *threads[N_RACERS];
+  gint start = N_RACERS;
+
+  for (guint i = 0; i < N_RACE_EVENTS; i++)
+    {
+      char *text = g_strdup_printf ("{\"seq\":%u,\"a\":[%u,{\"b\":\"%u\"}]}", i, i, i);
+
+      if (i % 2 == 0)
+        g_ptr_array_add (events, metered_message_event_new_take ("c", "p", text, NULL));
+      else
+        g_ptr_array_add (events, metered_direct_event_new_take ("p", text, NULL));
+    }
+
+  for (guint t = 0; t < N_RACERS; t++)
+    {
+      racers[t].events = events;
+      racers[t].start = &start;
+      threads[t] = g_thread_new ("racer", race_get_data, &racers[t]);
+    }
+  for (guint t = 0; t < N_RACERS; t++)
+    g_thread_join (threads[t]);
+
+  /* Every thread got the same node, and it is the event's node. */
+  for (guint i = 0; i < N_RACE_EVENTS; i++)
+    {
+      JsonNode *node = racers[0].seen[i];
+      GObject *event = g_ptr_array_index (events, i);
+
+      g_assert_nonnull (node);
+      for (guint t = 1; t < N_RACERS; t++)
+        g_assert_true (racers[t].seen[i] == node);
+      if (METERED_IS_MESSAGE_EVENT (event))
+        g_assert_true (metered_message_event_get_data (METERED_MESSAGE_EVENT (event)) == node);
+      else
+        g_assert_true (metered_direct_event_get_data (METERED_DIRECT_EVENT (event)) == node);
+      g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "seq"), ==, i);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -969,7 +1226,11 @@ main (int    argc,
   g_test_add_func ("/frame/server/ack-error", test_server_ack_error);
   g_test_add_func ("/frame/server/message-direct", test_server_message_direct);
   g_test_add_func ("/frame/server/data-text", test_server_data_text);
+  g_test_add_func ("/frame/server/lazy-data", test_server_lazy_data);
+  g_test_add_func ("/frame/server/lazy-nul", test_server_lazy_nul);
   g_test_add_func ("/frame/server/presence", test_server_presence);
+  g_test_add_func ("/event/lazy-data", test_event_lazy_data);
+  g_test_add_func ("/event/lazy-data-threads", test_event_lazy_data_threads);
   g_test_add_func ("/frame/server/going-away-pong", test_server_going_away_pong);
   g_test_add_func ("/frame/server/rejections", test_server_rejections);
   g_test_add_func ("/frame/json/append-string", test_json_append_string);
