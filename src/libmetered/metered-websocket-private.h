@@ -2,8 +2,8 @@
  *
  * The transport of both MeteredClient and the local server, in place of
  * SoupWebsocketConnection: it reads in large chunks and parses many frames
- * per read, and it queues outgoing frames in one buffer written with as few
- * write() calls as possible (everything sent during one main-loop dispatch
+ * per read, and it queues outgoing frames in fixed-size blocks written with
+ * as few writev() calls as possible (everything sent during one main-loop dispatch
  * goes out together). No per-frame logging on the hot path.
  *
  * All methods and signals run on the thread-default main context that was

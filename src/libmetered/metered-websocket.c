@@ -8,10 +8,14 @@
  * or the fragments of a message, are streamed into a GByteArray that
  * becomes the message's GBytes without another copy.
  *
- * Writing: frames are appended to one output buffer and written by an idle
- * source, so everything queued during one main-loop dispatch goes out in
- * one write(); past WRITE_NOW_BYTES the buffer is written at once. When the
- * kernel takes no more, a pollable source waits for room.
+ * Writing: frames are appended to a queue of fixed-size blocks and written
+ * by an idle source, so everything queued during one main-loop dispatch goes
+ * out in one writev(); past WRITE_NOW_BYTES the queue is written at once.
+ * When the kernel takes no more, a pollable source waits for room. Blocks
+ * rather than one growing buffer, because a server fanning bursts out to
+ * slow subscribers otherwise spends its time in realloc()/mremap() and page
+ * faults. Written blocks go back to a small shared free list; a drained
+ * connection keeps at most one, and none unless it is busy.
  *
  * Closing follows libsoup's SoupWebsocketConnection, which the client and
  * the local server were written against: whoever closes first sends a close
@@ -41,8 +45,17 @@
 #define READ_BUFFER_BYTES     (64 * 1024)
 #define READ_BUDGET_BYTES     (256 * 1024)
 #define WRITE_NOW_BYTES       (256 * 1024)
-/* An output buffer grown past this by a burst is given back once empty. */
-#define KEEP_OUTPUT_BYTES     (1024 * 1024)
+/* Below malloc's mmap threshold, so a block never costs an mmap(). */
+#define OUT_BLOCK_BYTES       (16 * 1024)
+/* Free blocks kept for reuse, shared by every connection. */
+#define OUT_FREE_BLOCKS_MAX   ((8 * 1024 * 1024) / OUT_BLOCK_BYTES)
+/* A connection whose written block had been filled this far keeps it for
+ * its next writes: a server feeding a thousand busy subscribers would
+ * otherwise overflow the free list and take fresh pages from malloc() on
+ * every dispatch. Idle connections (a welcome, a few acks) keep nothing. */
+#define OUT_SPARE_MIN_FILL    (OUT_BLOCK_BYTES / 4)
+/* Blocks handed to one writev(). */
+#define WRITE_VECTORS         16
 /* Reserved up front for a long message, whatever its header announces. */
 #define MESSAGE_RESERVE_BYTES (1024 * 1024)
 /* GByteArray lengths are guint; with no cap set, this is the cap. */
@@ -51,6 +64,22 @@
 #define MAX_CLOSE_REASON      123
 
 #define CLOSE_NO_STATUS       1005
+
+typedef struct _OutBlock OutBlock;
+
+struct _OutBlock
+{
+  OutBlock *next;
+  gsize     start;                          /* written up to here */
+  gsize     end;                            /* filled up to here */
+  guint8    data[OUT_BLOCK_BYTES];
+};
+
+/* Connections live on the main contexts of several threads (the inspector
+ * runs its client on a worker thread), hence the lock. */
+static GMutex    free_blocks_lock;
+static OutBlock *free_blocks;
+static guint     n_free_blocks;
 
 struct _MeteredWebsocket
 {
@@ -80,9 +109,12 @@ struct _MeteredWebsocket
   MeteredWebsocketFrameHeader frame;
   guint64                frame_done;
 
-  /* Writing. out->data[out_offset, out->len) is queued. */
-  GByteArray            *out;
-  gsize                  out_offset;
+  /* Writing. The blocks from out_head to out_tail hold out_pending bytes
+   * not yet written, none of the blocks empty. */
+  OutBlock              *out_head;
+  OutBlock              *out_tail;
+  OutBlock              *out_spare;
+  gsize                  out_pending;
   GSource               *flush_source;
   GSource               *output_source;
   GError                *write_error;
@@ -275,55 +307,171 @@ schedule_resume (MeteredWebsocket *self)
 
 /* Writing */
 
+static OutBlock *
+out_block_new (MeteredWebsocket *self)
+{
+  OutBlock *block = g_steal_pointer (&self->out_spare);
+
+  if (block == NULL)
+    {
+      g_mutex_lock (&free_blocks_lock);
+      block = free_blocks;
+      if (block != NULL)
+        {
+          free_blocks = block->next;
+          n_free_blocks--;
+        }
+      g_mutex_unlock (&free_blocks_lock);
+    }
+
+  if (block == NULL)
+    block = g_new (OutBlock, 1);
+
+  block->next = NULL;
+  block->start = 0;
+  block->end = 0;
+
+  return block;
+}
+
+static void
+out_block_free (OutBlock *block)
+{
+  g_mutex_lock (&free_blocks_lock);
+  if (n_free_blocks < OUT_FREE_BLOCKS_MAX)
+    {
+      block->next = free_blocks;
+      free_blocks = block;
+      n_free_blocks++;
+      block = NULL;
+    }
+  g_mutex_unlock (&free_blocks_lock);
+
+  g_free (block);
+}
+
+static void
+out_clear (MeteredWebsocket *self)
+{
+  while (self->out_head != NULL)
+    {
+      OutBlock *block = self->out_head;
+
+      self->out_head = block->next;
+      out_block_free (block);
+    }
+
+  if (self->out_spare != NULL)
+    out_block_free (g_steal_pointer (&self->out_spare));
+
+  self->out_tail = NULL;
+  self->out_pending = 0;
+}
+
+/* Appends @length bytes to the queue, masked with @mask (nullable) as if
+ * they started @mask_offset bytes into a payload. */
+static void
+out_append (MeteredWebsocket *self,
+            const guint8     *data,
+            gsize             length,
+            const guint8     *mask,
+            guint64           mask_offset)
+{
+  while (length > 0)
+    {
+      OutBlock *tail = self->out_tail;
+      gsize n;
+
+      if (tail == NULL || tail->end == OUT_BLOCK_BYTES)
+        {
+          OutBlock *block = out_block_new (self);
+
+          if (tail == NULL)
+            self->out_head = block;
+          else
+            tail->next = block;
+          self->out_tail = tail = block;
+        }
+
+      n = MIN (length, OUT_BLOCK_BYTES - tail->end);
+      memcpy (tail->data + tail->end, data, n);
+      if (mask != NULL)
+        metered_websocket_frame_apply_mask (tail->data + tail->end, n, mask, mask_offset);
+
+      tail->end += n;
+      self->out_pending += n;
+      data += n;
+      length -= n;
+      mask_offset += n;
+    }
+}
+
+/* Drops @length written bytes from the front of the queue. */
+static void
+out_consume (MeteredWebsocket *self,
+             gsize             length)
+{
+  self->out_pending -= length;
+
+  while (length > 0)
+    {
+      OutBlock *block = self->out_head;
+      gsize n = MIN (length, block->end - block->start);
+
+      block->start += n;
+      length -= n;
+      if (block->start == block->end)
+        {
+          self->out_head = block->next;
+          if (self->out_head == NULL)
+            self->out_tail = NULL;
+          if (self->out_spare == NULL && block->end >= OUT_SPARE_MIN_FILL)
+            self->out_spare = block;
+          else
+            out_block_free (block);
+        }
+    }
+}
+
 static void
 write_some (MeteredWebsocket *self)
 {
-  while (self->out_offset < self->out->len)
+  while (self->out_head != NULL)
     {
+      GOutputVector vectors[WRITE_VECTORS];
       GError *error = NULL;
-      gssize n;
+      GPollableReturn result;
+      OutBlock *block;
+      gsize n_vectors = 0;
+      gsize written = 0;
 
-      n = g_pollable_output_stream_write_nonblocking (self->output,
-                                                      self->out->data + self->out_offset,
-                                                      self->out->len - self->out_offset,
-                                                      NULL, &error);
-      if (n < 0)
+      for (block = self->out_head; block != NULL && n_vectors < WRITE_VECTORS; block = block->next)
         {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            {
-              g_error_free (error);
-              break;
-            }
+          vectors[n_vectors].buffer = block->data + block->start;
+          vectors[n_vectors].size = block->end - block->start;
+          n_vectors++;
+        }
 
+      result = g_pollable_output_stream_writev_nonblocking (self->output, vectors, n_vectors,
+                                                            &written, NULL, &error);
+      if (result == G_POLLABLE_RETURN_FAILED)
+        {
           /* Reported from the flush source, never from inside a send call. */
           g_clear_error (&self->write_error);
           self->write_error = error;
-          g_byte_array_set_size (self->out, 0);
-          self->out_offset = 0;
+          out_clear (self);
           return;
         }
 
-      self->out_offset += n;
-      self->wrote = TRUE;
-    }
+      if (written > 0)
+        {
+          out_consume (self, written);
+          self->wrote = TRUE;
+        }
 
-  if (self->out_offset == self->out->len)
-    {
-      self->out_offset = 0;
-      if (self->out->len > KEEP_OUTPUT_BYTES)
-        {
-          g_byte_array_unref (self->out);
-          self->out = g_byte_array_new ();
-        }
-      else
-        {
-          g_byte_array_set_size (self->out, 0);
-        }
-    }
-  else if (self->out_offset > self->out->len / 2)
-    {
-      g_byte_array_remove_range (self->out, 0, self->out_offset);
-      self->out_offset = 0;
+      /* The output source waits for room and writes the rest. */
+      if (result == G_POLLABLE_RETURN_WOULD_BLOCK || written == 0)
+        break;
     }
 }
 
@@ -392,7 +540,7 @@ flush_output (MeteredWebsocket *self)
       return;
     }
 
-  if (self->out_offset < self->out->len)
+  if (self->out_head != NULL)
     {
       if (self->output_source == NULL)
         self->output_source = attach_source (self,
@@ -408,7 +556,7 @@ flush_output (MeteredWebsocket *self)
         g_signal_emit (self, signals[SIGNAL_DRAINED], 0);
     }
 
-  if (self->close_after_flush && self->out->len == 0)
+  if (self->close_after_flush && self->out_head == NULL)
     close_stream (self);
 }
 
@@ -419,7 +567,7 @@ output_queued (MeteredWebsocket *self)
   if (self->output_source != NULL)
     return;
 
-  if (self->out->len - self->out_offset >= WRITE_NOW_BYTES)
+  if (self->out_pending >= WRITE_NOW_BYTES)
     write_some (self);
 
   /* Even after a write, the flush source reports errors and ::drained. */
@@ -434,7 +582,6 @@ queue_frame (MeteredWebsocket       *self,
 {
   guint8 header[METERED_WEBSOCKET_MAX_HEADER_BYTES];
   gsize header_length;
-  gsize at = self->out->len;
 
   if (self->role == METERED_WEBSOCKET_ROLE_CLIENT)
     {
@@ -443,21 +590,14 @@ queue_frame (MeteredWebsocket       *self,
 
       memcpy (mask, &random, sizeof mask);
       header_length = metered_websocket_frame_write_header (header, TRUE, opcode, length, mask);
-      g_byte_array_set_size (self->out, at + header_length + length);
-      memcpy (self->out->data + at, header, header_length);
-      if (length > 0)
-        {
-          memcpy (self->out->data + at + header_length, payload, length);
-          metered_websocket_frame_apply_mask (self->out->data + at + header_length, length, mask, 0);
-        }
+      out_append (self, header, header_length, NULL, 0);
+      out_append (self, payload, length, mask, 0);
     }
   else
     {
       header_length = metered_websocket_frame_write_header (header, TRUE, opcode, length, NULL);
-      g_byte_array_set_size (self->out, at + header_length + length);
-      memcpy (self->out->data + at, header, header_length);
-      if (length > 0)
-        memcpy (self->out->data + at + header_length, payload, length);
+      out_append (self, header, header_length, NULL, 0);
+      out_append (self, payload, length, NULL, 0);
     }
 
   output_queued (self);
@@ -547,8 +687,7 @@ close_stream (MeteredWebsocket *self)
     self->state = METERED_WEBSOCKET_STATE_CLOSING;
 
   clear_all_sources (self);
-  g_byte_array_set_size (self->out, 0);
-  self->out_offset = 0;
+  out_clear (self);
   g_clear_pointer (&self->message, g_byte_array_unref);
   self->in_frame = FALSE;
 
@@ -632,7 +771,7 @@ fail (MeteredWebsocket      *self,
   if (!self->close_sent)
     queue_close (self, close_code, problem);
   self->close_after_flush = TRUE;
-  if (self->out->len == 0)
+  if (self->out_head == NULL)
     close_stream (self);
 
   if (!self->disposed)
@@ -761,7 +900,7 @@ receive_close (MeteredWebsocket *self,
   if (self->role == METERED_WEBSOCKET_ROLE_SERVER)
     {
       self->close_after_flush = TRUE;
-      if (self->out->len == 0)
+      if (self->out_head == NULL)
         close_stream (self);
     }
 
@@ -1091,7 +1230,7 @@ metered_websocket_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->in_data);
   g_clear_pointer (&self->message, g_byte_array_unref);
-  g_clear_pointer (&self->out, g_byte_array_unref);
+  out_clear (self);
   g_clear_error (&self->write_error);
   g_clear_pointer (&self->rand, g_rand_free);
   g_free (self->peer_close_reason);
@@ -1169,7 +1308,6 @@ static void
 metered_websocket_init (MeteredWebsocket *self)
 {
   self->state = METERED_WEBSOCKET_STATE_OPEN;
-  self->out = g_byte_array_new ();
   self->reading = TRUE;
 }
 
@@ -1346,7 +1484,7 @@ metered_websocket_send_raw (MeteredWebsocket *self,
   if (self->state != METERED_WEBSOCKET_STATE_OPEN || length == 0)
     return;
 
-  g_byte_array_append (self->out, data, length);
+  out_append (self, data, length, NULL, 0);
   output_queued (self);
 }
 
@@ -1355,7 +1493,7 @@ metered_websocket_get_pending_output (MeteredWebsocket *self)
 {
   g_return_val_if_fail (METERED_IS_WEBSOCKET (self), 0);
 
-  return self->out->len - self->out_offset;
+  return self->out_pending;
 }
 
 void

@@ -4,6 +4,7 @@
  */
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "metered-websocket-frame-private.h"
 #include "metered-websocket-private.h"
@@ -863,6 +864,304 @@ test_dispose_open (Fixture       *f,
   g_assert_cmpuint (metered_websocket_get_close_code (f->client.ws), ==, 0);
 }
 
+/* Output queue: frames cross the transport's fixed-size output blocks
+ * (16 KiB); the sizes below straddle them. */
+
+static void
+fill_pattern (guint8 *data,
+              gsize   length,
+              guint   seed)
+{
+  for (gsize i = 0; i < length; i++)
+    data[i] = (guint8) (seed * 131 + i * 31 + (i >> 8));
+}
+
+static gsize
+queue_size (guint i)
+{
+  static const gsize sizes[] = { 1, 125, 126, 16383, 16384, 16385, 65535, 65536, 100003, 7 };
+
+  return sizes[i % G_N_ELEMENTS (sizes)] + i;
+}
+
+static void
+test_queue_many_blocks (Fixture       *f,
+                        gconstpointer  data)
+{
+  const guint count = 60;
+  gsize expected_pending = 0;
+
+  /* Everything is queued inside one dispatch, well past WRITE_NOW_BYTES,
+   * to a peer that is not reading: most of it stays queued over many
+   * blocks, then arrives whole and in order. */
+  metered_websocket_set_reading (f->server.ws, FALSE);
+  for (guint i = 0; i < count; i++)
+    {
+      gsize size = queue_size (i);
+      g_autofree guint8 *payload = g_malloc (size);
+
+      fill_pattern (payload, size, i);
+      metered_websocket_send_binary (f->client.ws, payload, size);
+      metered_websocket_send_binary (f->server.ws, payload, size);
+      expected_pending += size + (size < 126 ? 2 : size < 65536 ? 4 : 10);
+    }
+
+  g_assert_cmpuint (metered_websocket_get_pending_output (f->server.ws), <=, expected_pending);
+  g_assert_cmpuint (metered_websocket_get_pending_output (f->server.ws), >, 0);
+
+  metered_websocket_set_reading (f->server.ws, TRUE);
+  WAIT_UNTIL (f->server.messages->len == count && f->client.messages->len == count);
+  WAIT_UNTIL (metered_websocket_get_pending_output (f->client.ws) == 0 &&
+              metered_websocket_get_pending_output (f->server.ws) == 0);
+
+  for (guint i = 0; i < count; i++)
+    {
+      gsize size = queue_size (i);
+      g_autofree guint8 *payload = g_malloc (size);
+
+      fill_pattern (payload, size, i);
+      g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (f->server.messages, i), NULL),
+                       g_bytes_get_size (g_ptr_array_index (f->server.messages, i)), payload, size);
+      g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (f->client.messages, i), NULL),
+                       g_bytes_get_size (g_ptr_array_index (f->client.messages, i)), payload, size);
+    }
+  g_assert_cmpuint (f->client.errors + f->server.errors, ==, 0);
+}
+
+static void
+test_queue_pending_exact (Fixture       *f,
+                          gconstpointer  data)
+{
+  gsize size = 3 * 16384 + 7;
+  g_autofree guint8 *payload = g_malloc (size);
+  gsize pending;
+
+  /* Nothing is written inside the calls, so the count is exact: a frame
+   * larger than a block, raw bytes, and a small frame after them. */
+  fill_pattern (payload, size, 1);
+  metered_websocket_send_binary (f->server.ws, payload, size);
+  pending = size + 4;
+  g_assert_cmpuint (metered_websocket_get_pending_output (f->server.ws), ==, pending);
+  send_hand_frame (f->server.ws, METERED_WEBSOCKET_ROLE_SERVER, 0x81, "raw", 3);
+  pending += 5;
+  g_assert_cmpuint (metered_websocket_get_pending_output (f->server.ws), ==, pending);
+  metered_websocket_send_text (f->server.ws, "last", -1);
+  pending += 6;
+  g_assert_cmpuint (metered_websocket_get_pending_output (f->server.ws), ==, pending);
+
+  WAIT_UNTIL (f->client.messages->len == 3);
+  g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (f->client.messages, 0), NULL),
+                   g_bytes_get_size (g_ptr_array_index (f->client.messages, 0)), payload, size);
+  assert_message (&f->client, 1, "raw");
+  assert_message (&f->client, 2, "last");
+  WAIT_UNTIL (f->server.drained == 1);
+  g_assert_cmpuint (metered_websocket_get_pending_output (f->server.ws), ==, 0);
+}
+
+/* A server-role connection (it writes unmasked frames, so the bytes on the
+ * wire are known in advance) to a plain socket read by hand. */
+typedef struct {
+  GSocketConnection *raw;
+  Peer               server;
+  GSource           *ticker;
+} RawFixture;
+
+static void
+raw_fixture_set_up (RawFixture *f)
+{
+  g_autoptr(GSocketConnection) server = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connect_pair (&f->raw, &server);
+
+  /* Small kernel buffers, so the queue is written in many partial writes. */
+  g_socket_set_option (g_socket_connection_get_socket (server), SOL_SOCKET, SO_SNDBUF, 8192, &error);
+  g_assert_no_error (error);
+  g_socket_set_option (g_socket_connection_get_socket (f->raw), SOL_SOCKET, SO_RCVBUF, 8192, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (g_socket_connection_get_socket (f->raw), FALSE);
+
+  peer_init (&f->server, server, METERED_WEBSOCKET_ROLE_SERVER, NULL);
+
+  f->ticker = g_timeout_source_new (50);
+  g_source_set_callback (f->ticker, tick, NULL, NULL);
+  g_source_attach (f->ticker, NULL);
+}
+
+static void
+raw_fixture_tear_down (RawFixture *f)
+{
+  peer_clear (&f->server);
+  g_clear_object (&f->raw);
+  g_source_destroy (f->ticker);
+  g_source_unref (f->ticker);
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Reads @length bytes at most @chunk at a time, one read per main-loop
+ * iteration, and returns how many reads found the sender with output
+ * still queued. */
+static guint
+raw_read (RawFixture *f,
+          GByteArray *into,
+          gsize       length,
+          gsize       chunk)
+{
+  GSocket *socket = g_socket_connection_get_socket (f->raw);
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  gsize goal = into->len + length;
+  guint partial = 0;
+
+  while (into->len < goal)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize at = into->len;
+      gssize n;
+
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out reading %" G_GSIZE_FORMAT " bytes", length);
+
+      g_byte_array_set_size (into, at + MIN (chunk, goal - at));
+      n = g_socket_receive (socket, (char *) into->data + at, into->len - at, NULL, &error);
+      if (n < 0)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+          n = 0;
+        }
+      else if (n == 0)
+        {
+          g_error ("end of stream after %u bytes", into->len);
+        }
+      g_byte_array_set_size (into, at + n);
+
+      if (metered_websocket_get_pending_output (f->server.ws) > 0)
+        partial++;
+
+      g_main_context_iteration (NULL, n == 0);
+    }
+
+  return partial;
+}
+
+static void
+test_queue_slow_reader (void)
+{
+  RawFixture f = { 0 };
+  g_autoptr(GByteArray) expected = g_byte_array_new ();
+  g_autoptr(GByteArray) received = g_byte_array_new ();
+  const guint count = 40;
+  guint partial;
+
+  raw_fixture_set_up (&f);
+
+  for (guint i = 0; i < count; i++)
+    {
+      gsize size = queue_size (i);
+      g_autofree guint8 *payload = g_malloc (size);
+      g_autoptr(GByteArray) frame = NULL;
+
+      fill_pattern (payload, size, i);
+      frame = build_frame (0x82, payload, size, FALSE);
+      g_byte_array_append (expected, frame->data, frame->len);
+      metered_websocket_send_binary (f.server.ws, payload, size);
+
+      /* Raw bytes keep their place between frames. */
+      if (i == count / 2)
+        {
+          g_autoptr(GByteArray) raw = build_frame (0x81, "in order", 8, FALSE);
+
+          g_byte_array_append (expected, raw->data, raw->len);
+          metered_websocket_send_raw (f.server.ws, raw->data, raw->len);
+        }
+    }
+
+  partial = raw_read (&f, received, expected->len, 1000);
+  g_assert_cmpmem (received->data, received->len, expected->data, expected->len);
+  g_assert_cmpuint (partial, >, 0);
+  WAIT_UNTIL (f.server.drained >= 1 && metered_websocket_get_pending_output (f.server.ws) == 0);
+  g_assert_cmpuint (f.server.errors, ==, 0);
+
+  raw_fixture_tear_down (&f);
+}
+
+static void
+test_queue_recycled_blocks (void)
+{
+  RawFixture f = { 0 };
+  g_autoptr(GByteArray) expected = g_byte_array_new ();
+  g_autoptr(GByteArray) received = g_byte_array_new ();
+  gsize size = 5 * 16384 + 100;
+  g_autofree guint8 *filler = g_malloc (size);
+
+  raw_fixture_set_up (&f);
+
+  /* Blocks full of 0xA5, written and handed back for reuse ... */
+  memset (filler, 0xA5, size);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GByteArray) frame = build_frame (0x82, filler, size, FALSE);
+
+      g_byte_array_append (expected, frame->data, frame->len);
+      metered_websocket_send_binary (f.server.ws, filler, size);
+    }
+  raw_read (&f, received, expected->len, 64 * 1024);
+  g_assert_cmpmem (received->data, received->len, expected->data, expected->len);
+  WAIT_UNTIL (metered_websocket_get_pending_output (f.server.ws) == 0);
+
+  /* ... carry exactly the small frames queued next, one per dispatch. */
+  g_byte_array_set_size (expected, 0);
+  g_byte_array_set_size (received, 0);
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("small %u", i);
+      g_autoptr(GByteArray) frame = build_frame (0x81, text, strlen (text), FALSE);
+
+      g_byte_array_append (expected, frame->data, frame->len);
+      metered_websocket_send_text (f.server.ws, text, -1);
+      raw_read (&f, received, frame->len, 4096);
+    }
+  g_assert_cmpmem (received->data, received->len, expected->data, expected->len);
+
+  /* Nothing else follows them. */
+  WAIT_UNTIL (metered_websocket_get_pending_output (f.server.ws) == 0);
+  iterate_for (100);
+  {
+    g_autoptr(GError) error = NULL;
+    char extra[16];
+
+    g_assert_cmpint (g_socket_receive (g_socket_connection_get_socket (f.raw), extra, sizeof extra,
+                                       NULL, &error), ==, -1);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  }
+
+  raw_fixture_tear_down (&f);
+}
+
+static void
+test_queue_recycled_masked (Fixture       *f,
+                            gconstpointer  data)
+{
+  gsize size = 3 * 16384;
+  g_autofree guint8 *filler = g_malloc (size);
+
+  /* The client masks in place in reused blocks. */
+  memset (filler, 0x5A, size);
+  metered_websocket_send_binary (f->client.ws, filler, size);
+  WAIT_UNTIL (f->server.messages->len == 1);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("masked %u", i);
+
+      metered_websocket_send_text (f->client.ws, text, -1);
+      WAIT_UNTIL (f->server.messages->len == i + 2);
+      assert_message (&f->server, i + 1, text);
+    }
+  g_assert_cmpuint (f->server.errors, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -907,6 +1206,11 @@ main (int   argc,
   ADD ("dispose-open", test_dispose_open, NULL);
   g_test_add_func ("/websocket/leftover", test_leftover_bytes);
   g_test_add_func ("/websocket/worker-thread", test_worker_thread);
+  ADD ("queue/many-blocks", test_queue_many_blocks, NULL);
+  ADD ("queue/pending-exact", test_queue_pending_exact, NULL);
+  ADD ("queue/recycled-masked", test_queue_recycled_masked, NULL);
+  g_test_add_func ("/websocket/queue/slow-reader", test_queue_slow_reader);
+  g_test_add_func ("/websocket/queue/recycled-blocks", test_queue_recycled_blocks);
 
 #undef ADD
 
