@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bench-util.h"
+#include "metered-websocket-frame-private.h"
 
 #define CHANNEL          "bench/fanout"
 /* Connections still waiting for welcome at once: below the listen backlog. */
@@ -106,36 +107,27 @@ send_all (int         fd,
     }
 }
 
-/* A masked client text frame. */
+/* A masked client frame. */
+static void
+send_frame (int                    fd,
+            MeteredWebsocketOpcode opcode,
+            const void            *data,
+            gsize                  len)
+{
+  static const guint8 mask[4] = { 0x11, 0x22, 0x33, 0x44 };
+  g_autofree guint8 *frame = g_malloc (len + METERED_WEBSOCKET_MAX_HEADER_BYTES);
+  gsize header = metered_websocket_frame_write_header (frame, TRUE, opcode, len, mask);
+
+  memcpy (frame + header, data, len);
+  metered_websocket_frame_apply_mask (frame + header, len, mask, 0);
+  send_all (fd, frame, header + len);
+}
+
 static void
 send_text (int         fd,
            const char *text)
 {
-  static const guint8 mask[4] = { 0x11, 0x22, 0x33, 0x44 };
-  gsize len = strlen (text);
-  g_autofree guint8 *frame = g_malloc (len + 14);
-  gsize header;
-
-  frame[0] = 0x81;
-  if (len < 126)
-    {
-      frame[1] = 0x80 | len;
-      header = 2;
-    }
-  else
-    {
-      g_assert (len < 65536);
-      frame[1] = 0x80 | 126;
-      frame[2] = len >> 8;
-      frame[3] = len & 0xff;
-      header = 4;
-    }
-  memcpy (frame + header, mask, 4);
-  header += 4;
-  for (gsize i = 0; i < len; i++)
-    frame[header + i] = text[i] ^ mask[i & 3];
-
-  send_all (fd, frame, header + len);
+  send_frame (fd, METERED_WEBSOCKET_OPCODE_TEXT, text, strlen (text));
 }
 
 static void
@@ -285,6 +277,9 @@ parse_frames (Scale *scale,
       scale->frames++;
       if (opcode == 1)
         on_text (scale, conn, data + pos + header, payload_len);
+      else if (opcode == 9)
+        /* The server drops peers that never answer its keepalive pings. */
+        send_frame (conn->fd, METERED_WEBSOCKET_OPCODE_PONG, data + pos + header, payload_len);
       else if (opcode == 8 && !conn->closed)
         {
           conn->closed = TRUE;
