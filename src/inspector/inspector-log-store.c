@@ -264,28 +264,45 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = inspector_log_store_get_item;
 }
 
-/* Where a drop stops: 1% below the limit. */
+/* The least a drop takes: each drop at the front costs the list view a
+ * relayout and a re-pin, so at 50,000 rows a second a drop should come a
+ * few times a second, not every frame. The default cap of 1,000,000 rows
+ * drops this many as its 1% anyway; smaller caps would otherwise drop far
+ * more often. */
+#define MIN_DROP_ROWS 10000
+
+/* Where a drop stops: 1% below the limit, or @min_chunk below it if that is
+ * more, but never more than 10% below it, so a small cap (1,000 rows)
+ * loses a tenth of its rows at a time, not all of them. */
 static guint64
-low_water_mark (guint64 limit)
+low_water_mark (guint64 limit,
+                guint64 min_chunk)
 {
-  return limit - limit / 100;
+  guint64 chunk = MAX (limit / 100, MIN (min_chunk, limit / 10));
+
+  return limit - chunk;
 }
 
 /* Nothing goes until the log is over a limit; then rows go one by one,
- * oldest first, until it is 1% below both. A log at its cap thus
- * loses its front a few times a second, in chunks, instead of a few rows
- * every frame: every removal at the front costs a list view a relayout,
- * and the rebuild of its rows if they were on screen. A segment's memory
- * goes with its last row. */
+ * oldest first, until it is below both low-water marks. A log at its cap
+ * thus loses its front a few times a second, in chunks, instead of a few
+ * rows every frame: every removal at the front costs a list view a
+ * relayout, and the rebuild of its rows if they were on screen. The byte
+ * limit's chunk is MIN_DROP_ROWS rows at the log's average row size. A
+ * segment's memory goes with its last row. */
 static guint64
 drop_old_rows (InspectorLogStore *self)
 {
-  guint64 max_entries = low_water_mark (self->max_entries);
-  guint64 max_bytes = low_water_mark (self->max_bytes);
+  guint64 n_rows = self->next_seq - self->first_seq;
+  guint64 max_entries;
+  guint64 max_bytes;
   guint64 dropped = 0;
 
-  if (self->next_seq - self->first_seq <= self->max_entries && self->n_bytes <= self->max_bytes)
+  if (n_rows <= self->max_entries && self->n_bytes <= self->max_bytes)
     return 0;
+
+  max_entries = low_water_mark (self->max_entries, MIN_DROP_ROWS);
+  max_bytes = low_water_mark (self->max_bytes, self->n_bytes / MAX (n_rows, 1) * MIN_DROP_ROWS);
 
   while (self->first_seq < self->next_seq &&
          (self->next_seq - self->first_seq > max_entries || self->n_bytes > max_bytes))
@@ -946,7 +963,8 @@ inspector_log_store_set_max_bytes (InspectorLogStore *self,
  * @max_bytes: the most bytes kept, see #InspectorLogStore:max-bytes
  *
  * Sets both limits. Once the log goes over either, the oldest rows go at
- * the next flush until it is 1% below both, and #InspectorLogStore:n-dropped
+ * the next flush until it is below both by 1% or 10,000 rows' worth,
+ * whichever is more but at most 10%, and #InspectorLogStore:n-dropped
  * counts them exactly.
  */
 void

@@ -40,6 +40,7 @@ struct _InspectorLogView
 
   GCancellable            *export_cancellable;
   guint                    export_hide_source;
+  guint                    pin_source;
 
   /* The template's one direct child, disposed with it. */
   GtkWidget           *box;
@@ -145,8 +146,7 @@ update_dropped (InspectorLogView *self)
 }
 
 /* Columns. During a flood the list rebinds its ~200 rows every frame,
- * and builds them all anew when retention first drops rows, so a cell is
- * a plain InspectorLogCell filled in C: no template to parse
+ * so a cell is a plain InspectorLogCell filled in C: no template to parse
  * and no expressions to watch per row. */
 
 typedef enum {
@@ -386,6 +386,9 @@ on_filter_items_changed (InspectorLogView *self,
 
   update_status (self);
 
+  if (removed > 0)
+    g_clear_handle_id (&self->pin_source, g_source_remove);
+
   /* Once the log is at its cap, rows dropped at the front and rows added
    * at the end leave the height, and so the scroll range, unchanged:
    * following the end cannot rely on notify::upper alone. The list can
@@ -621,11 +624,35 @@ dismiss_export_action (GtkWidget  *widget,
   gtk_revealer_set_reveal_child (self->export_revealer, FALSE);
 }
 
+static gboolean
+on_pin_idle (gpointer user_data)
+{
+  InspectorLogView *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  self->pin_source = 0;
+  /* Rows that fit in the page leave nothing to follow, and the list finds
+   * no row to take its place from (the middle of the page is empty). */
+  if (self->auto_scroll && gtk_widget_get_mapped (GTK_WIDGET (self->column_view)) &&
+      gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment))
+    scroll_to_end (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* notify::upper comes from the list's own size allocation, while it
+ * blocks its value-changed handler to configure the adjustment: a value
+ * set in there moves the scrollbar but not the list, which keeps its
+ * anchor, and so its ~200 live rows, where it was first put, at the top.
+ * The first retention drop then removes all of them, and GTK 4.8 builds
+ * them all anew for the new first rows. So re-pin once the allocation is
+ * over, before the next frame, unless rows go first: then the range the
+ * list knows is stale until its next layout, which notifies again. */
 static void
 on_upper_changed (InspectorLogView *self)
 {
-  if (self->auto_scroll)
-    scroll_to_end (self);
+  if (self->auto_scroll && self->pin_source == 0)
+    self->pin_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, on_pin_idle, self, NULL);
 }
 
 /* Scrolling up to read turns following off; the button turns it back on. */
@@ -705,6 +732,7 @@ inspector_log_view_dispose (GObject *object)
     g_cancellable_cancel (self->export_cancellable);
   g_clear_object (&self->export_cancellable);
   g_clear_handle_id (&self->export_hide_source, g_source_remove);
+  g_clear_handle_id (&self->pin_source, g_source_remove);
   if (self->filter_model != NULL)
     g_signal_handlers_disconnect_by_data (self->filter_model, self);
   g_clear_object (&self->selected);

@@ -169,12 +169,14 @@ test_log_store_pause_and_retention (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
   g_assert_cmpuint (inspector_log_store_get_n_held (store), ==, 0);
 
-  /* Retention drops the oldest rows, down to 1% below the cap, and says so. */
+  /* Retention drops the oldest rows, down to 10% below a cap this small
+   * (the least of 10,000 rows a drop takes, held to a tenth of the cap),
+   * and says so. */
   inspector_log_store_set_max_entries (store, 5000);
   for (guint i = 0; i < 20000; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "x", NULL);
   inspector_log_store_flush (store);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4950);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4500);
   g_assert_cmpuint (inspector_log_store_get_n_dropped (store) + g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 20002);
 
   first = g_list_model_get_item (G_LIST_MODEL (store), 0);
@@ -274,7 +276,8 @@ test_log_filter (void)
 
 
 /* Retention by count waits for the log to go over the cap, then drops the
- * oldest rows down to 1% below it, and counts them exactly. */
+ * oldest rows down to 10% below it (a drop takes at least 10,000 rows, but
+ * never more than a tenth of the cap), and counts them exactly. */
 static void
 test_log_store_retention_exact (void)
 {
@@ -302,46 +305,47 @@ test_log_store_retention_exact (void)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "y", NULL);
   inspector_log_store_flush (store);
 
-  /* 137 rows: down to 99. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 99);
-  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 38);
+  /* 137 rows: down to 90. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 90);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 47);
   g_assert_cmpuint (n_dropped_notifies, ==, 1);
   /* Removal at the front, then the new rows at the end. */
   g_assert_cmpuint (changes.n_signals, ==, 2);
-  g_assert_cmpuint (changes.last_position, ==, 62);
+  g_assert_cmpuint (changes.last_position, ==, 53);
   g_assert_cmpuint (changes.last_added, ==, 37);
-  g_assert_cmpuint (inspector_log_store_get_position (store, inspector_log_entry_get_seq (kept)), ==, 50 - 38);
+  g_assert_cmpuint (inspector_log_store_get_position (store, inspector_log_entry_get_seq (kept)), ==, 50 - 47);
   {
-    g_autoptr(InspectorLogEntry) again = g_list_model_get_item (G_LIST_MODEL (store), 50 - 38);
+    g_autoptr(InspectorLogEntry) again = g_list_model_get_item (G_LIST_MODEL (store), 50 - 47);
 
     g_assert_true (again == kept);
   }
 
   first = g_list_model_get_item (G_LIST_MODEL (store), 0);
-  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 38);
+  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 47);
 
   /* Up to the cap nothing goes; one row over, the front goes again. */
   changes.n_signals = 0;
-  inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "y", NULL);
+  for (guint i = 0; i < 10; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "y", NULL);
   inspector_log_store_flush (store);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 100);
-  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 38);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 47);
   g_assert_cmpuint (changes.n_signals, ==, 1);
   inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "y", NULL);
   inspector_log_store_flush (store);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 99);
-  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 40);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 90);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 58);
   g_assert_cmpuint (n_dropped_notifies, ==, 2);
 
   /* Across a segment boundary too. */
   for (guint i = 0; i < 10000; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "z", NULL);
   inspector_log_store_flush (store);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 99);
-  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 10040);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 90);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 10058);
   g_clear_object (&first);
   first = g_list_model_get_item (G_LIST_MODEL (store), 0);
-  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 10040);
+  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 10058);
   g_assert_cmpstr (inspector_log_entry_get_note (first), ==, "z");
 }
 
@@ -358,7 +362,8 @@ test_log_store_retention_bytes (void)
   row_bytes = inspector_log_store_get_n_bytes (store);
   g_assert_cmpuint (row_bytes, ==, sizeof (InspectorLogRecord) + 100);
 
-  /* Room for exactly ten such rows; once over, down to 1% below: nine. */
+  /* Room for exactly ten such rows; once over, down by a tenth (10,000
+   * rows' worth is more than a tenth of so small a cap): nine. */
   inspector_log_store_set_retention (store, INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES, 10 * row_bytes);
   for (guint i = 0; i < 9; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_MESSAGE, "c", "p", payload, -1, NULL, NULL, NULL);
@@ -428,7 +433,8 @@ test_log_filter_model (void)
   g_assert_cmpuint (inspector_log_filter_model_find_seq (model, 31), ==, G_MAXUINT);
 
   /* New rows are matched as they are shown; old ones go with retention,
-   * 1100 rows down to 990: seqs 110 to 1099. */
+   * 1100 rows down to 900 (a drop takes a tenth of a cap this small):
+   * seqs 200 to 1099. */
   changes.n_signals = 0;
   for (guint i = 1000; i < 1100; i++)
     {
@@ -438,19 +444,19 @@ test_log_filter_model (void)
     }
   inspector_log_store_flush (store);
   g_assert_cmpuint (changes.n_signals, ==, 2);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 99);
-  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 0), ==, 110);
-  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 98), ==, 1090);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 90);
+  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 0), ==, 200);
+  g_assert_cmpuint (entry_seq_at (G_LIST_MODEL (model), 89), ==, 1090);
 
   /* Column words, alone. */
   inspector_log_filter_set_search (filter, "channel:even kind:mess");
   g_assert_true (inspector_test_wait_until (inspector_test_search_done, model));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 445);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 400);
 
   /* An empty search shows everything again, at once. */
   inspector_log_filter_set_search (filter, "");
   g_assert_false (inspector_log_filter_model_get_pending (model));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 990);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 900);
 }
 
 /* A million rows: the search answers off the main thread. */
@@ -516,30 +522,64 @@ test_log_selection_stable (void)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, i % 2 ? "odd" : "even", NULL);
   inspector_log_store_flush (store);
 
-  gtk_single_selection_set_selected (selection, 150);
+  gtk_single_selection_set_selected (selection, 180);
   selected = g_object_ref (gtk_single_selection_get_selected_item (selection));
-  g_assert_cmpuint (inspector_log_entry_get_seq (selected), ==, 150);
+  g_assert_cmpuint (inspector_log_entry_get_seq (selected), ==, 180);
 
-  /* 120 new rows push 122 old ones out (down to 1% below the cap); the
-   * selection moves with its row. */
+  /* 120 new rows push 140 old ones out (down to 10% below a cap this
+   * small); the selection moves with its row. */
   for (guint i = 0; i < 120; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "new", NULL);
   inspector_log_store_flush (store);
   g_assert_true (gtk_single_selection_get_selected_item (selection) == selected);
-  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 28);
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 40);
 
   /* The same through a search. */
   inspector_log_filter_set_search (filter, "even");
   g_assert_true (inspector_test_wait_until (inspector_test_search_done, model));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 39);
-  gtk_single_selection_set_selected (selection, inspector_log_filter_model_find_seq (model, 150));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 30);
+  gtk_single_selection_set_selected (selection, inspector_log_filter_model_find_seq (model, 180));
   g_assert_true (gtk_single_selection_get_selected_item (selection) == selected);
-  /* Rows 122 to 141 go; 150 stays. */
-  for (guint i = 0; i < 20; i++)
+  /* Rows 140 to 169 go; 180 stays. */
+  for (guint i = 0; i < 30; i++)
     inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "even later", NULL);
   inspector_log_store_flush (store);
   g_assert_true (gtk_single_selection_get_selected_item (selection) == selected);
-  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, inspector_log_filter_model_find_seq (model, 150));
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 170);
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, inspector_log_filter_model_find_seq (model, 180));
+}
+
+/* A cap below a few million rows would lose its 1% every few frames in a
+ * flood, and each drop costs the list view a relayout: a drop takes at
+ * least 10,000 rows, by count and by bytes, held to a tenth of the cap. */
+static void
+test_log_store_retention_chunk (void)
+{
+  g_autoptr(InspectorLogStore) store = inspector_log_store_new ();
+  g_autoptr(InspectorLogEntry) first = NULL;
+  guint64 row_bytes;
+  guint64 n_dropped;
+
+  inspector_log_store_set_max_entries (store, 200000);
+  for (guint i = 0; i < 200001; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "x", NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 190000);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store), ==, 10001);
+  first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_cmpuint (inspector_log_entry_get_seq (first), ==, 10001);
+
+  /* The same cap in bytes: 10,000 rows' worth goes. */
+  row_bytes = inspector_log_store_get_n_bytes (store) / 190000;
+  inspector_log_store_clear (store);
+  n_dropped = inspector_log_store_get_n_dropped (store);
+  inspector_log_store_set_retention (store, INSPECTOR_LOG_STORE_DEFAULT_MAX_ENTRIES, 200000 * row_bytes);
+  for (guint i = 0; i < 200001; i++)
+    inspector_log_store_append (store, INSPECTOR_LOG_KIND_STATE, NULL, NULL, NULL, -1, NULL, "x", NULL);
+  inspector_log_store_flush (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 190000);
+  g_assert_cmpuint (inspector_log_store_get_n_bytes (store), ==, 190000 * row_bytes);
+  g_assert_cmpuint (inspector_log_store_get_n_dropped (store) - n_dropped, ==, 10001);
 }
 
 static void
@@ -1651,6 +1691,7 @@ main (int   argc,
   g_test_add_func ("/inspector/log-filter", test_log_filter);
   g_test_add_func ("/inspector/log-store/retention-exact", test_log_store_retention_exact);
   g_test_add_func ("/inspector/log-store/retention-bytes", test_log_store_retention_bytes);
+  g_test_add_func ("/inspector/log-store/retention-chunk", test_log_store_retention_chunk);
   g_test_add_func ("/inspector/log-filter-model", test_log_filter_model);
   g_test_add_func ("/inspector/log-filter-model/million", test_log_filter_model_million);
   g_test_add_func ("/inspector/channel-tree", test_channel_tree);
