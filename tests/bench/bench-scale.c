@@ -248,32 +248,27 @@ parse_frames (Scale *scale,
       pos = (const guint8 *)end + 4 - data;
     }
 
-  while (len - pos >= 2)
+  for (;;)
     {
-      guint opcode = data[pos] & 0x0f;
-      guint64 payload_len = data[pos + 1] & 0x7f;
-      gsize header = 2;
+      MeteredWebsocketFrameHeader frame;
+      MeteredWebsocketParseResult result;
+      const char *problem = NULL;
+      guint opcode;
+      guint64 payload_len;
+      gsize header;
 
-      if (payload_len == 126)
+      result = metered_websocket_frame_parse_header (data + pos, len - pos, FALSE, &frame, &problem);
+      if (result == METERED_WEBSOCKET_PARSE_ERROR)
         {
-          if (len - pos < 4)
-            break;
-          payload_len = (data[pos + 2] << 8) | data[pos + 3];
-          header = 4;
+          g_printerr ("bench-scale: the server sent a malformed frame: %s\n", problem);
+          exit (1);
         }
-      else if (payload_len == 127)
-        {
-          if (len - pos < 10)
-            break;
-          payload_len = 0;
-          for (guint i = 0; i < 8; i++)
-            payload_len = (payload_len << 8) | data[pos + 2 + i];
-          header = 10;
-        }
-
-      if (len - pos - header < payload_len)
+      if (result == METERED_WEBSOCKET_PARSE_NEED_MORE || len - pos - frame.header_length < frame.payload_length)
         break;
 
+      opcode = frame.opcode;
+      payload_len = frame.payload_length;
+      header = frame.header_length;
       scale->frames++;
       if (opcode == 1)
         on_text (scale, conn, data + pos + header, payload_len);

@@ -12,292 +12,7 @@
 #include <string.h>
 
 #include "devserver-test-util.h"
-
-typedef struct {
-  GSocketConnection *connection;
-  GSocket           *socket;
-  GByteArray        *in;
-  gboolean           eof;
-} RawClient;
-
-static void
-raw_free (RawClient *raw)
-{
-  g_io_stream_close (G_IO_STREAM (raw->connection), NULL, NULL);
-  g_clear_object (&raw->connection);
-  g_byte_array_unref (raw->in);
-  g_free (raw);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawClient, raw_free)
-
-/* Reads whatever is available, without blocking. */
-static void
-raw_pump (RawClient *raw)
-{
-  guint8 buffer[65536];
-
-  while (!raw->eof)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n = g_socket_receive (raw->socket, (char *)buffer, sizeof buffer, NULL, &error);
-
-      if (n > 0)
-        g_byte_array_append (raw->in, buffer, n);
-      else if (n == 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        raw->eof = TRUE;
-      else
-        break;
-    }
-}
-
-/* Writes everything, letting the server run whenever the socket is full.
- * FALSE if the server hung up. */
-static gboolean
-raw_write (RawClient    *raw,
-           const guint8 *data,
-           gsize         len)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (len > 0 && g_get_monotonic_time () < deadline)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n = g_socket_send (raw->socket, (const char *)data, len, NULL, &error);
-
-      if (n > 0)
-        {
-          data += n;
-          len -= n;
-        }
-      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          raw_pump (raw);
-          g_main_context_iteration (NULL, FALSE);
-        }
-      else
-        {
-          return FALSE;
-        }
-    }
-
-  return len == 0;
-}
-
-static gboolean
-raw_has_headers (gpointer data)
-{
-  RawClient *raw = data;
-
-  raw_pump (raw);
-  return raw->eof ||
-         (raw->in->len > 0 && g_strstr_len ((const char *)raw->in->data, raw->in->len, "\r\n\r\n") != NULL);
-}
-
-static RawClient *
-raw_connect (MeteredDevServer *server,
-             const char       *query)
-{
-  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *request = NULL;
-  RawClient *raw = g_new0 (RawClient, 1);
-  const char *end;
-
-  raw->in = g_byte_array_new ();
-  raw->connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1",
-                                                     metered_dev_server_get_port (server), NULL, &error);
-  g_assert_no_error (error);
-  raw->socket = g_socket_connection_get_socket (raw->connection);
-  g_socket_set_blocking (raw->socket, FALSE);
-
-  request = g_strdup_printf ("GET /v1?%s HTTP/1.1\r\n"
-                             "Host: 127.0.0.1\r\n"
-                             "Upgrade: websocket\r\n"
-                             "Connection: Upgrade\r\n"
-                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Version: 13\r\n"
-                             "\r\n", query);
-  g_assert_true (raw_write (raw, (const guint8 *)request, strlen (request)));
-  g_assert_true (test_wait_until (raw_has_headers, raw, TEST_TIMEOUT_MS));
-  g_assert_true (g_str_has_prefix ((const char *)raw->in->data, "HTTP/1.1 101"));
-
-  end = g_strstr_len ((const char *)raw->in->data, raw->in->len, "\r\n\r\n");
-  g_byte_array_remove_range (raw->in, 0, end + 4 - (const char *)raw->in->data);
-
-  return raw;
-}
-
-static char *raw_next_text (RawClient *raw,
-                            gushort   *close_code);
-
-/* raw_connect() + reads welcome. */
-static RawClient *
-raw_connect_welcomed (MeteredDevServer *server,
-                      const char       *query)
-{
-  RawClient *raw = raw_connect (server, query);
-  g_autofree char *welcome = raw_next_text (raw, NULL);
-
-  g_assert_nonnull (welcome);
-  g_assert_true (g_str_has_prefix (welcome, "{\"type\":\"welcome\""));
-
-  return raw;
-}
-
-static gboolean
-raw_send_frame_full (RawClient    *raw,
-                     guint8        first_byte,
-                     const guint8 *payload,
-                     gsize         len,
-                     gboolean      masked)
-{
-  g_autoptr(GByteArray) frame = g_byte_array_sized_new (len + 14);
-  const guint8 mask[4] = { 0x12, 0x34, 0x56, 0x78 };
-  guint8 header[10];
-  gsize header_len;
-  gsize start;
-
-  header[0] = first_byte;
-  if (len < 126)
-    {
-      header[1] = len;
-      header_len = 2;
-    }
-  else if (len < 65536)
-    {
-      header[1] = 126;
-      header[2] = len >> 8;
-      header[3] = len & 0xff;
-      header_len = 4;
-    }
-  else
-    {
-      header[1] = 127;
-      for (guint i = 0; i < 8; i++)
-        header[2 + i] = ((guint64)len >> (56 - 8 * i)) & 0xff;
-      header_len = 10;
-    }
-
-  if (masked)
-    header[1] |= 0x80;
-
-  g_byte_array_append (frame, header, header_len);
-  if (masked)
-    g_byte_array_append (frame, mask, 4);
-
-  start = frame->len;
-  g_byte_array_append (frame, payload, len);
-  if (masked)
-    {
-      for (gsize i = 0; i < len; i++)
-        frame->data[start + i] ^= mask[i & 3];
-    }
-
-  return raw_write (raw, frame->data, frame->len);
-}
-
-static gboolean
-raw_send_text (RawClient  *raw,
-               const char *text,
-               gsize       len)
-{
-  return raw_send_frame_full (raw, 0x81, (const guint8 *)text, len, TRUE);
-}
-
-/* Parses one complete server frame from the buffer: FALSE if incomplete. */
-static gboolean
-raw_take_frame (RawClient  *raw,
-                guint8     *opcode,
-                GBytes    **payload)
-{
-  const guint8 *data = raw->in->data;
-  guint64 len;
-  gsize at;
-
-  if (raw->in->len < 2)
-    return FALSE;
-
-  len = data[1] & 0x7f;
-  at = 2;
-  if (len == 126)
-    {
-      if (raw->in->len < 4)
-        return FALSE;
-      len = (data[2] << 8) | data[3];
-      at = 4;
-    }
-  else if (len == 127)
-    {
-      if (raw->in->len < 10)
-        return FALSE;
-      len = 0;
-      for (guint i = 0; i < 8; i++)
-        len = (len << 8) | data[2 + i];
-      at = 10;
-    }
-
-  if (raw->in->len < at + len)
-    return FALSE;
-
-  *opcode = data[0] & 0x0f;
-  *payload = g_bytes_new (data + at, len);
-  g_byte_array_remove_range (raw->in, 0, at + len);
-  return TRUE;
-}
-
-typedef struct {
-  RawClient  *raw;
-  guint8      opcode;
-  GBytes     *payload;
-  gboolean    have;
-} NextFrame;
-
-static gboolean
-raw_frame_ready (gpointer data)
-{
-  NextFrame *next = data;
-
-  raw_pump (next->raw);
-  next->have = raw_take_frame (next->raw, &next->opcode, &next->payload);
-  return next->have || next->raw->eof;
-}
-
-/* The next data frame's text, skipping pings; NULL at a close or EOF
- * (@close_code then holds the code, or 0). */
-static char *
-raw_next_text (RawClient *raw,
-               gushort   *close_code)
-{
-  for (;;)
-    {
-      NextFrame next = { raw, 0, NULL, FALSE };
-      g_autoptr(GBytes) payload = NULL;
-      gsize len;
-      const guint8 *data;
-
-      test_wait_until (raw_frame_ready, &next, TEST_TIMEOUT_MS);
-      if (!next.have)
-        {
-          if (close_code != NULL)
-            *close_code = 0;
-          return NULL;
-        }
-
-      payload = next.payload;
-      data = g_bytes_get_data (payload, &len);
-
-      if (next.opcode == 0x8)
-        {
-          if (close_code != NULL)
-            *close_code = len >= 2 ? (data[0] << 8) | data[1] : 0;
-          return NULL;
-        }
-
-      if (next.opcode == 0x1)
-        return g_strndup ((const char *)data, len);
-    }
-}
+#include "raw-client.h"
 
 static void
 raw_expect_code (RawClient  *raw,
@@ -461,7 +176,7 @@ test_garbage_json (void)
   };
 
   pair_init (&pair, NULL);
-  raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+  raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
 
   /* Shapes, types and control characters: one error each. */
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -525,7 +240,7 @@ test_broken_frames (void)
 
   /* Invalid UTF-8 in a text frame: 1007, from libsoup. */
   {
-    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
 
     g_assert_true (raw_send_text (raw, "{\"type\":\"ping\",\"x\":\"\xff\xfe\"}", 24));
     raw_expect_close (raw, 1007);
@@ -534,7 +249,7 @@ test_broken_frames (void)
 
   /* Binary: 1008. */
   {
-    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
 
     g_assert_true (raw_send_frame_full (raw, 0x82, (const guint8 *)"{}", 2, TRUE));
     raw_expect_close (raw, 1008);
@@ -543,7 +258,7 @@ test_broken_frames (void)
 
   /* One frame over the limit: 1009. */
   {
-    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
 
     raw_send_frame_full (raw, 0x81, big, 70000, TRUE);
     raw_expect_close (raw, 1009);
@@ -552,7 +267,7 @@ test_broken_frames (void)
 
   /* Fragments each under the limit, together over it: 1009. */
   {
-    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
 
     raw_send_frame_full (raw, 0x01, fragment, 40000, TRUE);
     raw_send_frame_full (raw, 0x00, fragment, 40000, TRUE);
@@ -563,7 +278,7 @@ test_broken_frames (void)
 
   /* An unmasked client frame is a protocol error. */
   {
-    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
 
     raw_send_frame_full (raw, 0x81, (const guint8 *)"{}", 2, FALSE);
     raw_expect_close (raw, 1002);
@@ -572,7 +287,7 @@ test_broken_frames (void)
 
   /* Bytes that are not WebSocket at all. */
   {
-    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
     const char noise[] = "\x13\x37GET / HTTP/1.1\r\n\r\n\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff";
 
     raw_write (raw, (const guint8 *)noise, sizeof noise - 1);
@@ -582,7 +297,7 @@ test_broken_frames (void)
 
   /* Half a frame, then the socket goes away. */
   {
-    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+    g_autoptr(RawClient) raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
 
     raw_write (raw, (const guint8 *)"\x81\xfe\x10\x00\x12\x34", 6);
     raw_write (raw, fragment, 100);
@@ -603,7 +318,7 @@ test_broken_frames (void)
         g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
                                    "GET /v1?key=pk_live_dev HTTP/1.1\r\nUpgr", 38, NULL, NULL, NULL);
       else
-        raw_free (raw_connect (pair.server, "key=pk_live_dev"));
+        raw_free (raw_connect (pair.server, "key=pk_live_dev", 0));
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
     }
   test_spin (200);
@@ -661,7 +376,7 @@ test_subscribe_flood (void)
   guint acks, snapshots, errors;
 
   pair_init (&pair, NULL);
-  raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+  raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
 
   /* 10,000 channels: the first 100 fit. */
   subscribe_flood (raw, 10000, FALSE, &acks, &snapshots, &errors);
@@ -693,7 +408,7 @@ test_subscribe_flood_unlimited (void)
   guint acks, snapshots, errors;
 
   pair_init (&pair, "{\"limits\":{\"maxChannelsPerConnection\":0}}");
-  raw = raw_connect_welcomed (pair.server, "key=pk_live_dev");
+  raw = raw_connect_welcomed (pair.server, "key=pk_live_dev", 0);
 
   subscribe_flood (raw, 10000, FALSE, &acks, &snapshots, &errors);
   g_assert_cmpuint (acks, ==, 10000);
@@ -727,7 +442,7 @@ test_idle_drop (void)
   pair_init (&pair, "{\"limits\":{\"pingIntervalSeconds\":1}}");
   metered_dev_server_set_idle_grace (pair.server, 1500);
 
-  silent = raw_connect (pair.server, "key=pk_live_dev");
+  silent = raw_connect (pair.server, "key=pk_live_dev", 0);
   start = g_get_monotonic_time ();
   g_assert_cmpuint (metered_dev_server_get_n_connections (pair.server), ==, 3);
 

@@ -17,233 +17,28 @@
 #include <sys/socket.h>
 
 #include "devserver-test-util.h"
-
-typedef struct {
-  GSocket    *socket;
-  GByteArray *in;
-  gboolean    eof;
-} Raw;
+#include "metered-websocket-frame-private.h"
+#include "raw-client.h"
 
 static void
-raw_free (Raw *raw)
-{
-  g_clear_object (&raw->socket);
-  g_byte_array_unref (raw->in);
-  g_free (raw);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Raw, raw_free)
-
-/* Reads what is there without blocking; TRUE if anything came. */
-static gboolean
-raw_pump (Raw *raw)
-{
-  guint8 buffer[65536];
-  gboolean any = FALSE;
-  gssize n;
-
-  while ((n = g_socket_receive (raw->socket, (char *)buffer, sizeof buffer, NULL, NULL)) > 0)
-    {
-      g_byte_array_append (raw->in, buffer, n);
-      any = TRUE;
-    }
-
-  if (n == 0)
-    raw->eof = TRUE;
-
-  return any;
-}
-
-static void
-raw_send_text (Raw        *raw,
-               const char *text)
-{
-  static const guint8 mask[4] = { 0x0a, 0x0b, 0x0c, 0x0d };
-  gsize len = strlen (text);
-  g_autoptr(GByteArray) frame = g_byte_array_new ();
-  guint8 header[4] = { 0x81, 0, 0, 0 };
-  gsize header_len = 2;
-
-  if (len < 126)
-    {
-      header[1] = 0x80 | len;
-    }
-  else
-    {
-      g_assert_cmpuint (len, <, 65536);
-      header[1] = 0x80 | 126;
-      header[2] = len >> 8;
-      header[3] = len & 0xff;
-      header_len = 4;
-    }
-
-  g_byte_array_append (frame, header, header_len);
-  g_byte_array_append (frame, mask, 4);
-  for (gsize i = 0; i < len; i++)
-    {
-      guint8 byte = text[i] ^ mask[i & 3];
-
-      g_byte_array_append (frame, &byte, 1);
-    }
-
-  g_assert_cmpint (g_socket_send (raw->socket, (const char *)frame->data, frame->len, NULL, NULL),
-                   ==, frame->len);
-}
-
-/* Takes the next whole frame off the input; FALSE if there is none yet. */
-static gboolean
-raw_take_frame (Raw      *raw,
-                guint8   *opcode,
-                GBytes  **payload)
-{
-  const guint8 *data = raw->in->data;
-  guint64 len;
-  gsize at = 2;
-
-  if (raw->in->len < 2)
-    return FALSE;
-
-  len = data[1] & 0x7f;
-  if (len == 126)
-    {
-      if (raw->in->len < 4)
-        return FALSE;
-      len = (data[2] << 8) | data[3];
-      at = 4;
-    }
-  else if (len == 127)
-    {
-      if (raw->in->len < 10)
-        return FALSE;
-      len = 0;
-      for (guint i = 0; i < 8; i++)
-        len = (len << 8) | data[2 + i];
-      at = 10;
-    }
-
-  if (raw->in->len < at + len)
-    return FALSE;
-
-  *opcode = data[0] & 0x0f;
-  *payload = g_bytes_new (data + at, len);
-  g_byte_array_remove_range (raw->in, 0, at + len);
-  return TRUE;
-}
-
-static gboolean
-raw_has_upgrade (gpointer data)
-{
-  Raw *raw = data;
-
-  raw_pump (raw);
-  return (raw->in->len > 0 &&
-          g_strstr_len ((const char *)raw->in->data, raw->in->len, "\r\n\r\n") != NULL) || raw->eof;
-}
-
-typedef struct {
-  Raw       *raw;
-  guint8     opcode;
-  GBytes    *payload;
-} Next;
-
-static gboolean
-raw_frame_ready (gpointer data)
-{
-  Next *next = data;
-
-  raw_pump (next->raw);
-  return raw_take_frame (next->raw, &next->opcode, &next->payload) || next->raw->eof;
-}
-
-/* The next text frame, skipping pings; NULL at a close frame or EOF. */
-static char *
-raw_next_text (Raw *raw)
-{
-  for (;;)
-    {
-      Next next = { raw, 0, NULL };
-      g_autoptr(GBytes) payload = NULL;
-      const guint8 *data;
-      gsize len;
-
-      g_assert_true (test_wait_until (raw_frame_ready, &next, TEST_TIMEOUT_MS));
-      if (next.payload == NULL)
-        return NULL;
-
-      payload = next.payload;
-      data = g_bytes_get_data (payload, &len);
-      if (next.opcode == 0x8)
-        return NULL;
-      if (next.opcode == 0x1)
-        return g_strndup ((const char *)data, len);
-    }
-}
-
-/* Connects and reads the upgrade answer and welcome. A small @rcvbuf
- * (before connecting, so the TCP window stays small) makes a peer that
- * stops reading fill up quickly; 0 keeps the default. */
-static Raw *
-raw_connect (MeteredDevServer *server,
-             int               rcvbuf)
-{
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, metered_dev_server_get_port (server));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *welcome = NULL;
-  const char request[] = "GET /v1?key=pk_live_dev HTTP/1.1\r\n"
-                         "Host: 127.0.0.1\r\n"
-                         "Upgrade: websocket\r\n"
-                         "Connection: Upgrade\r\n"
-                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                         "Sec-WebSocket-Version: 13\r\n"
-                         "\r\n";
-  Raw *raw = g_new0 (Raw, 1);
-  const char *end;
-
-  raw->in = g_byte_array_new ();
-  raw->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  if (rcvbuf > 0)
-    {
-      g_socket_set_option (raw->socket, SOL_SOCKET, SO_RCVBUF, rcvbuf, &error);
-      g_assert_no_error (error);
-    }
-  g_socket_connect (raw->socket, address, NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_blocking (raw->socket, FALSE);
-
-  g_assert_cmpint (g_socket_send (raw->socket, request, sizeof request - 1, NULL, NULL), ==, sizeof request - 1);
-  g_assert_true (test_wait_until (raw_has_upgrade, raw, TEST_TIMEOUT_MS));
-  g_assert_true (g_str_has_prefix ((const char *)raw->in->data, "HTTP/1.1 101"));
-  end = g_strstr_len ((const char *)raw->in->data, raw->in->len, "\r\n\r\n");
-  g_byte_array_remove_range (raw->in, 0, end + 4 - (const char *)raw->in->data);
-
-  welcome = raw_next_text (raw);
-  g_assert_nonnull (welcome);
-  g_assert_true (g_str_has_prefix (welcome, "{\"type\":\"welcome\""));
-
-  return raw;
-}
-
-static void
-raw_subscribe (Raw        *raw,
+raw_subscribe (RawClient        *raw,
                const char *channel)
 {
   g_autofree char *request = g_strdup_printf ("{\"type\":\"subscribe\",\"channel\":\"%s\",\"requestId\":\"s\"}", channel);
   g_autofree char *ack = NULL;
   g_autofree char *snapshot = NULL;
 
-  raw_send_text (raw, request);
-  ack = raw_next_text (raw);
+  g_assert_true (raw_send_text (raw, request, strlen (request)));
+  ack = raw_next_text (raw, NULL);
   g_assert_nonnull (ack);
   g_assert_true (g_str_has_prefix (ack, "{\"type\":\"ack\""));
-  snapshot = raw_next_text (raw);
+  snapshot = raw_next_text (raw, NULL);
   g_assert_nonnull (snapshot);
   g_assert_true (g_str_has_prefix (snapshot, "{\"type\":\"presence\""));
 }
 
 static guint
-segments_in (Raw *raw)
+segments_in (RawClient *raw)
 {
   struct tcp_info info = { 0 };
   socklen_t len = sizeof info;
@@ -253,7 +48,7 @@ segments_in (Raw *raw)
 }
 
 typedef struct {
-  Raw   *raw;
+  RawClient   *raw;
   guint  wanted;
   guint  got;
 } Acks;
@@ -285,8 +80,8 @@ static void
 test_batched_writes (void)
 {
   g_autoptr(MeteredDevServer) server = test_server_new (NULL);
-  g_autoptr(Raw) subscriber = raw_connect (server, 0);
-  g_autoptr(Raw) publisher = raw_connect (server, 0);
+  g_autoptr(RawClient) subscriber = raw_connect_welcomed (server, "key=pk_live_dev", 0);
+  g_autoptr(RawClient) publisher = raw_connect_welcomed (server, "key=pk_live_dev", 0);
   g_autoptr(GString) burst = g_string_new (NULL);
   Acks acks = { publisher, BATCH, 0 };
   guint before;
@@ -317,7 +112,7 @@ test_batched_writes (void)
   /* Every message is there, in order. */
   while (messages < BATCH)
     {
-      g_autofree char *text = raw_next_text (subscriber);
+      g_autofree char *text = raw_next_text (subscriber, NULL);
       g_autofree char *expected = g_strdup_printf ("\"data\":%u}", messages);
 
       g_assert_nonnull (text);
@@ -333,7 +128,7 @@ test_batched_writes (void)
 
 typedef struct {
   MeteredDevServer *server;
-  Raw              *publisher;
+  RawClient              *publisher;
   const char       *text;
   guint             published;
 } Pressure;
@@ -348,7 +143,7 @@ slow_peer_gone (gpointer data)
   if (metered_dev_server_get_n_connections (pressure->server) < 2)
     return TRUE;
 
-  raw_send_text (pressure->publisher, pressure->text);
+  g_assert_true (raw_send_text (pressure->publisher, pressure->text, strlen (pressure->text)));
   pressure->published++;
   return FALSE;
 }
@@ -356,7 +151,7 @@ slow_peer_gone (gpointer data)
 /* Everything a slow peer was sent before its close frame, parsed as it
  * comes in: megabytes of it, so without moving the buffer per frame. */
 typedef struct {
-  Raw     *raw;
+  RawClient     *raw;
   gsize    parsed;
   guint    messages;
   gushort  close_code;
@@ -369,34 +164,38 @@ close_frame_read (gpointer data)
   GByteArray *in = backlog->raw->in;
 
   raw_pump (backlog->raw);
-  while (backlog->close_code == 0 && in->len - backlog->parsed >= 4)
+  while (backlog->close_code == 0)
     {
       const guint8 *frame = in->data + backlog->parsed;
-      gsize header = 2;
-      gsize len = frame[1] & 0x7f;
+      MeteredWebsocketFrameHeader header;
+      const char *problem = NULL;
+      gsize len;
 
-      /* The server sends these frames with 7- or 16-bit lengths. */
-      g_assert_cmpuint (len, !=, 127);
-      if (len == 126)
+      if (metered_websocket_frame_parse_header (frame, in->len - backlog->parsed, FALSE, &header,
+                                                &problem) != METERED_WEBSOCKET_PARSE_OK)
         {
-          len = (frame[2] << 8) | frame[3];
-          header = 4;
+          g_assert_null (problem);
+          break;
         }
-      if (in->len - backlog->parsed < header + len)
+      /* The server sends these frames with 7- or 16-bit lengths. */
+      g_assert_cmpuint (header.header_length, <=, 4);
+      len = header.payload_length;
+      if (in->len - backlog->parsed < header.header_length + len)
         break;
 
-      if ((frame[0] & 0x0f) == 0x8)
+      frame += header.header_length;
+      if (header.opcode == METERED_WEBSOCKET_OPCODE_CLOSE)
         {
           g_assert_cmpuint (len, >=, 2);
-          backlog->close_code = (frame[header] << 8) | frame[header + 1];
+          backlog->close_code = (frame[0] << 8) | frame[1];
         }
-      else if ((frame[0] & 0x0f) == 0x1)
+      else if (header.opcode == METERED_WEBSOCKET_OPCODE_TEXT)
         {
-          g_assert_true (len > 20 && memcmp (frame + header, "{\"type\":\"message\"", 17) == 0);
-          g_assert_cmpint (frame[header + len - 1], ==, '}');
+          g_assert_true (len > 20 && memcmp (frame, "{\"type\":\"message\"", 17) == 0);
+          g_assert_cmpint (frame[len - 1], ==, '}');
           backlog->messages++;
         }
-      backlog->parsed += header + len;
+      backlog->parsed += header.header_length + len;
     }
 
   return backlog->close_code != 0 || backlog->raw->eof;
@@ -405,7 +204,7 @@ close_frame_read (gpointer data)
 static gboolean
 drain_until_close (gpointer data)
 {
-  Raw *raw = data;
+  RawClient *raw = data;
 
   raw_pump (raw);
   return raw->eof;
@@ -417,16 +216,16 @@ static void
 test_slow_consumer (void)
 {
   g_autoptr(MeteredDevServer) server = test_server_new ("{\"limits\":{\"messageRatePerSecond\":0,\"messageBurst\":0}}");
-  g_autoptr(Raw) slow = NULL;
-  g_autoptr(Raw) publisher = NULL;
+  g_autoptr(RawClient) slow = NULL;
+  g_autoptr(RawClient) publisher = NULL;
   g_autofree char *pad = g_strnfill (8000, 'x');
   g_autofree char *text = g_strdup_printf ("{\"type\":\"publish\",\"channel\":\"room\",\"data\":\"%s\"}", pad);
   Pressure pressure = { server, NULL, text, 0 };
   Backlog backlog = { NULL, 0, 0, 0 };
 
   metered_dev_server_set_output_limit (server, 256 * 1024);
-  slow = raw_connect (server, 4096);
-  publisher = raw_connect (server, 0);
+  slow = raw_connect_welcomed (server, "key=pk_live_dev", 4096);
+  publisher = raw_connect_welcomed (server, "key=pk_live_dev", 0);
   pressure.publisher = publisher;
   raw_subscribe (slow, "room");
   backlog.raw = slow;
@@ -457,7 +256,9 @@ test_slow_consumer (void)
     g_autoptr(TestClient) watcher = test_client_connect (server, "key=pk_live_dev");
 
     json_object_unref (test_client_subscribe (watcher, "room", FALSE));
-    raw_send_text (publisher, "{\"type\":\"publish\",\"channel\":\"room\",\"data\":1}");
+    static const char publish[] = "{\"type\":\"publish\",\"channel\":\"room\",\"data\":1}";
+
+    g_assert_true (raw_send_text (publisher, publish, strlen (publish)));
     json_object_unref (test_client_expect (watcher, "message"));
   }
 }
@@ -468,7 +269,7 @@ static void
 test_raw_bytes_in_order (void)
 {
   g_autoptr(MeteredDevServer) server = test_server_new (NULL);
-  g_autoptr(Raw) peer = raw_connect (server, 0);
+  g_autoptr(RawClient) peer = raw_connect_welcomed (server, "key=pk_live_dev", 0);
   g_autoptr(GBytes) invalid = g_bytes_new_static ("\xff\xfe", 2);
   g_autoptr(GBytes) binary = g_bytes_new_static ("\x01\x02", 2);
   static const char *expected[] = { "{\"n\":1}", "\xff\xfe", "{\"n\":2}" };
@@ -482,7 +283,7 @@ test_raw_bytes_in_order (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
-      g_autofree char *text = raw_next_text (peer);
+      g_autofree char *text = raw_next_text (peer, NULL);
 
       g_assert_cmpstr (text, ==, expected[i]);
     }
