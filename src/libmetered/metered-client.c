@@ -1459,7 +1459,6 @@ on_ws_message (MeteredWebsocket         *conn,
   g_autoptr(Link) hold = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *shown = NULL;
-  g_autofree char *terminated = NULL;
   MeteredFrame frame;
   const char *text;
   gsize len;
@@ -1471,11 +1470,9 @@ on_ws_message (MeteredWebsocket         *conn,
   hold = link_ref (link);
 
   /* Messages over MAX_INBOUND_FRAME_BYTES never get here: the WebSocket
-   * closes with 1009 and reports it to on_ws_error(). Payloads are not
-   * NUL-terminated, and an empty one has no data at all. */
+   * closes with 1009 and reports it to on_ws_error(). Payloads end in a
+   * NUL the size does not count. */
   text = g_bytes_get_data (message, &len);
-  if (text == NULL)
-    text = "";
 
   if (type != METERED_WEBSOCKET_DATA_TEXT)
     {
@@ -1486,11 +1483,9 @@ on_ws_message (MeteredWebsocket         *conn,
   self->last_rx_time = g_get_monotonic_time ();
   if (self->frame_observer != NULL)
     {
-      /* Observers take a C string, and may keep it until the frame is
-       * dispatched. */
-      terminated = g_strndup (text, len);
-      shown = dup_scrubbed (self, terminated);
-      observe_frame (self, FALSE, shown != NULL ? shown : terminated);
+      /* Observers may keep the text until the frame is dispatched. */
+      shown = dup_scrubbed (self, text);
+      observe_frame (self, FALSE, shown != NULL ? shown : text);
     }
 
   /* The WebSocket checked that the text is UTF-8; the payload's node is

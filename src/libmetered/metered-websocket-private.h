@@ -122,7 +122,8 @@ void                   metered_websocket_close                    (MeteredWebsoc
                                                                    const char           *reason);
 
 /* Signals (all G_SIGNAL_RUN_LAST, no return value):
- *   ::message  (MeteredWebsocketDataType type, GBytes *payload)  a whole message
+ *   ::message  (MeteredWebsocketDataType type, GBytes *payload)  a whole message;
+ *              a NUL follows the payload's last byte (not counted in its size)
  *   ::pong     (GBytes *payload)
  *   ::closing  ()                           the peer's close frame arrived first
  *   ::error    (GError *error)              before ::closed, for protocol/IO errors

@@ -780,6 +780,29 @@ fail (MeteredWebsocket      *self,
 
 /* Reading */
 
+/* A message's payload, with a NUL after its last byte that the GBytes'
+ * size does not count, so that text can be used as a C string without
+ * another copy (as libsoup did). */
+static GBytes *
+message_bytes_new (const guint8 *data,
+                   gsize         length)
+{
+  guint8 *copy = g_malloc (length + 1);
+
+  memcpy (copy, data, length);
+  copy[length] = '\0';
+  return g_bytes_new_take (copy, length);
+}
+
+static GBytes *
+message_bytes_steal (GByteArray *message)
+{
+  gsize length = message->len;
+
+  g_byte_array_append (message, (const guint8 *) "", 1);
+  return g_bytes_new_take (g_byte_array_free (message, FALSE), length);
+}
+
 static void
 emit_message (MeteredWebsocket       *self,
               MeteredWebsocketOpcode  opcode,
@@ -1008,7 +1031,7 @@ parse_input (MeteredWebsocket *self)
 
               if (!check_message (self, self->message_opcode, self->message->data, self->message->len))
                 return FALSE;
-              payload = g_byte_array_free_to_bytes (g_steal_pointer (&self->message));
+              payload = message_bytes_steal (g_steal_pointer (&self->message));
               emit_message (self, self->message_opcode, payload);
             }
           continue;
@@ -1076,7 +1099,7 @@ parse_input (MeteredWebsocket *self)
               self->in_start += total;
               if (!check_message (self, header.opcode, payload, length))
                 return FALSE;
-              bytes = g_bytes_new (payload, length);
+              bytes = message_bytes_new (payload, length);
               emit_message (self, header.opcode, bytes);
               continue;
             }

@@ -226,6 +226,7 @@ assert_message (Peer       *peer,
   g_assert_cmpuint (peer->messages->len, >, index);
   data = g_bytes_get_data (g_ptr_array_index (peer->messages, index), &length);
   g_assert_cmpmem (data, length, text, strlen (text));
+  g_assert_cmpint (data[length], ==, '\0');
 }
 
 /* A frame written by hand: @first is the first header byte (FIN, RSV,
